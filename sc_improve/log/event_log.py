@@ -1,0 +1,283 @@
+"""The canonical event table every analysis runs on.
+
+One row per activity instance: case id, activity, end time, optional start time,
+optional resource, the source row, plus case attributes (``case:``-prefixed) and
+event attributes. Column names are pm4py's (see :mod:`sc_improve.columns`), strings
+are ``string[pyarrow]`` (compact, and accepted by pm4py, which rejects categoricals),
+timestamps are ``datetime64[ns, UTC]``.
+
+The frame is sorted by case, then end time, then source row (a stable sort, as pm4py
+does), so events with equal timestamps keep their order in the file. Hot paths do not
+touch the string columns: they use :attr:`EventLog.codes`, integer codes computed
+once and cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from sc_improve.columns import (
+    ACTIVITY,
+    CASE,
+    CASE_ATTRIBUTE_PREFIX,
+    END,
+    REQUIRED_COLUMNS,
+    RESOURCE,
+    SOURCE_ROW,
+    START,
+)
+from sc_improve.errors import LogImportError
+
+STRING_DTYPE = pd.StringDtype("pyarrow")
+TIME_DTYPE = "datetime64[ns, UTC]"
+
+REJECTED_COLUMNS = ("source_row", "column", "value", "reason")
+
+
+@dataclass(frozen=True)
+class LogCodes:
+    """Integer views of the key columns, aligned with the sorted frame.
+
+    ``case`` codes are 0..n_cases-1 in frame order (so each case is one contiguous
+    block starting at ``case_starts[c]``); ``activity`` codes index ``activities``.
+    Times are int64 nanoseconds since the epoch (UTC); missing start times are
+    ``MISSING_NS``.
+    """
+
+    case: np.ndarray
+    activity: np.ndarray
+    activities: np.ndarray
+    case_ids: np.ndarray
+    end_ns: np.ndarray
+    start_ns: np.ndarray | None
+    resource: np.ndarray | None
+    resources: np.ndarray | None
+
+    MISSING_NS = np.iinfo(np.int64).min
+
+    @cached_property
+    def case_starts(self) -> np.ndarray:
+        """Index of each case's first row, plus a final sentinel equal to the row count."""
+        boundaries = np.flatnonzero(np.diff(self.case)) + 1
+        return np.concatenate(([0], boundaries, [len(self.case)])).astype(np.int64)
+
+    @cached_property
+    def same_case_as_next(self) -> np.ndarray:
+        """``mask[i]`` is True when row i+1 belongs to the same case as row i (length n-1)."""
+        return self.case[1:] == self.case[:-1]
+
+
+@dataclass
+class EventLog:
+    """A canonical event log: the sorted frame plus where it came from.
+
+    ``rejected`` holds source rows that could not become activity instances (no case
+    id, no activity, unparseable or missing end time), with the reason, so that data
+    quality can report them and nothing is lost silently.
+    """
+
+    frame: pd.DataFrame
+    source: str = ""
+    raw_event_count: int = 0
+    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS)))
+    notes: list[str] = field(default_factory=list)
+    mapping: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def n_events(self) -> int:
+        return len(self.frame)
+
+    @property
+    def n_cases(self) -> int:
+        return len(self.codes.case_ids)
+
+    @property
+    def has_start(self) -> bool:
+        return START in self.frame.columns and bool(self.frame[START].notna().any())
+
+    @property
+    def has_resource(self) -> bool:
+        return RESOURCE in self.frame.columns and bool(self.frame[RESOURCE].notna().any())
+
+    @property
+    def case_attributes(self) -> list[str]:
+        return [c for c in self.frame.columns if c.startswith(CASE_ATTRIBUTE_PREFIX) and c != CASE]
+
+    @property
+    def event_attributes(self) -> list[str]:
+        core = {CASE, ACTIVITY, END, START, RESOURCE, SOURCE_ROW}
+        return [c for c in self.frame.columns if c not in core and not c.startswith(CASE_ATTRIBUTE_PREFIX)]
+
+    @cached_property
+    def codes(self) -> LogCodes:
+        return encode(self.frame)
+
+    def with_frame(self, frame: pd.DataFrame, note: str | None = None) -> EventLog:
+        """A new log over a subset/derivation of this frame (already canonical and sorted)."""
+        notes = [*self.notes, note] if note else list(self.notes)
+        return EventLog(
+            frame=frame.reset_index(drop=True),
+            source=self.source,
+            raw_event_count=self.raw_event_count,
+            rejected=self.rejected,
+            notes=notes,
+            mapping=self.mapping,
+        )
+
+
+def encode(frame: pd.DataFrame) -> LogCodes:
+    """Integer codes for the key columns of a sorted canonical frame."""
+    case_codes, case_ids = pd.factorize(frame[CASE], sort=False)
+    activity_codes, activities = pd.factorize(frame[ACTIVITY], sort=True)
+    end_ns = _as_ns(frame[END])
+    start_ns = _as_ns(frame[START]) if START in frame.columns else None
+    resource_codes = resources = None
+    if RESOURCE in frame.columns:
+        resource_codes, resources = pd.factorize(frame[RESOURCE], sort=True)
+        resource_codes = resource_codes.astype(np.int32)
+        resources = np.asarray(resources, dtype=object)
+    return LogCodes(
+        case=case_codes.astype(np.int32),
+        activity=activity_codes.astype(np.int32),
+        activities=np.asarray(activities, dtype=object),
+        case_ids=np.asarray(case_ids, dtype=object),
+        end_ns=end_ns,
+        start_ns=start_ns,
+        resource=resource_codes,
+        resources=resources,
+    )
+
+
+def _as_ns(series: pd.Series) -> np.ndarray:
+    values = series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+    return values.view(np.int64)
+
+
+def to_utc(series: pd.Series) -> pd.Series:
+    """Timestamps as UTC: naive values are taken as already UTC, aware ones converted.
+
+    ERP extracts usually carry local wall-clock time without an offset; we keep those
+    clock readings unchanged (labelled UTC) so that hour-of-day and calendar analyses
+    see the times people actually worked. See docs/ARCHITECTURE.md.
+    """
+    if not pd.api.types.is_datetime64_any_dtype(series):
+        raise TypeError(f"column {series.name!r} is not a datetime column")
+    if getattr(series.dt, "tz", None) is None:
+        series = series.dt.tz_localize("UTC")
+    else:
+        series = series.dt.tz_convert("UTC")
+    return series.astype(TIME_DTYPE)
+
+
+def make_event_log(
+    frame: pd.DataFrame,
+    *,
+    source: str = "",
+    raw_event_count: int | None = None,
+    rejected: pd.DataFrame | None = None,
+    notes: list[str] | None = None,
+    mapping: dict[str, object] | None = None,
+) -> EventLog:
+    """Build a canonical :class:`EventLog` from a frame that already uses canonical names.
+
+    Timestamps must already be datetimes (readers parse them). Rows without case,
+    activity or end time are moved to ``rejected``. Strings become ``string[pyarrow]``,
+    times UTC, and the frame is stably sorted by case, end time and source row.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"case:concept:name": ["1", "1"], "concept:name": ["b", "a"],
+    ...     "time:timestamp": pd.to_datetime(["2024-01-02", "2024-01-01"])})
+    >>> make_event_log(df).frame["concept:name"].tolist()
+    ['a', 'b']
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise LogImportError(f"the event table has no {', '.join(missing)} column", path=source or None)
+    frame = frame.copy(deep=False)
+    if SOURCE_ROW not in frame.columns:
+        frame[SOURCE_ROW] = np.arange(1, len(frame) + 1, dtype=np.int64)
+    frame[END] = to_utc(frame[END])
+    if START in frame.columns:
+        frame[START] = to_utc(frame[START])
+    for column in (CASE, ACTIVITY, RESOURCE):
+        if column in frame.columns and frame[column].dtype != STRING_DTYPE:
+            frame[column] = _as_string(frame[column])
+
+    bad = frame[CASE].isna() | frame[ACTIVITY].isna() | frame[END].isna()
+    rejected_parts = [] if rejected is None else [rejected]
+    if bad.any():
+        rejected_parts.append(_rejections(frame[bad]))
+        frame = frame[~bad]
+    rejected_frame = (
+        pd.concat(rejected_parts, ignore_index=True)
+        if rejected_parts
+        else pd.DataFrame(columns=list(REJECTED_COLUMNS))
+    )
+    frame = sort_canonical(frame)
+    return EventLog(
+        frame=frame,
+        source=source,
+        raw_event_count=len(frame) + len(rejected_frame) if raw_event_count is None else raw_event_count,
+        rejected=rejected_frame,
+        notes=list(notes or []),
+        mapping=dict(mapping or {}),
+    )
+
+
+def _as_string(series: pd.Series) -> pd.Series:
+    """Text column as string[pyarrow]; empty or whitespace-only strings count as missing."""
+    converted = series.astype(STRING_DTYPE)
+    blank = converted.str.strip() == ""
+    if blank.any():
+        converted = converted.mask(blank.fillna(False))
+    return converted
+
+
+def _rejections(bad: pd.DataFrame) -> pd.DataFrame:
+    parts = []
+    for column, reason in ((CASE, "no case id"), (ACTIVITY, "no activity"), (END, "no end timestamp")):
+        rows = bad[bad[column].isna()]
+        if len(rows):
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "source_row": rows[SOURCE_ROW].to_numpy(),
+                        "column": column,
+                        "value": "",
+                        "reason": reason,
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True)
+
+
+def sort_canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stable sort by case (in order of first appearance), end time, source row.
+
+    Two stable integer argsorts instead of a multi-key string sort: cases are grouped
+    by their first-appearance code, so the order is deterministic and cheap on
+    millions of rows. Already-sorted input is detected and left alone.
+    """
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    case_codes, _ = pd.factorize(frame[CASE], sort=False)
+    end_ns = _as_ns(frame[END])
+    rows = frame[SOURCE_ROW].to_numpy()
+    if _is_sorted(case_codes, end_ns, rows):
+        return frame.reset_index(drop=True)
+    by_row = np.argsort(rows, kind="stable")
+    by_time = by_row[np.argsort(end_ns[by_row], kind="stable")]
+    order = by_time[np.argsort(case_codes[by_time], kind="stable")]
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _is_sorted(case_codes: np.ndarray, end_ns: np.ndarray, rows: np.ndarray) -> bool:
+    same_case = case_codes[1:] == case_codes[:-1]
+    case_ok = bool(np.all(case_codes[1:] >= case_codes[:-1]))
+    time_step = end_ns[1:] - end_ns[:-1]
+    time_ok = bool(np.all((time_step[same_case] > 0) | ((time_step[same_case] == 0) & (rows[1:][same_case] > rows[:-1][same_case]))))
+    return case_ok and time_ok

@@ -1,0 +1,1 @@
+"""What-if simulation over sc_improve event logs (SimPy). Headless: never imports Qt."""
