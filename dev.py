@@ -46,7 +46,14 @@ def set_up() -> None:
 
 def run_main_job(extra: list[str]) -> int:
     OUT.mkdir(exist_ok=True)
-    command = [str(venv_bin("sc-improve")), "analyze", str(SAMPLE_LOG), "--json", str(OUT / "analysis.json"), *extra]
+    command = [
+        str(venv_bin("sc-improve")),
+        "analyze",
+        str(SAMPLE_LOG),
+        "--json",
+        str(OUT / "analysis.json"),
+        *extra,
+    ]
     return subprocess.call(command, cwd=ROOT)
 
 

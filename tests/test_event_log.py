@@ -28,7 +28,7 @@ def test_codes_group_cases_contiguously(simple_log):
     assert simple_log.n_cases == 3
 
 
-def test_rows_without_required_values_are_rejected_not_lost():
+def test_rows_without_required_values_are_listed_not_lost():
     frame = pd.DataFrame(
         {
             CASE: ["1", None, "2", "3"],
@@ -39,8 +39,9 @@ def test_rows_without_required_values_are_rejected_not_lost():
     log = make_event_log(frame)
     assert log.n_events == 1
     assert log.raw_event_count == 4
-    assert sorted(log.rejected["source_row"].tolist()) == [2, 3, 4]
-    assert set(log.rejected["reason"]) == {"no case id", "no activity", "no end timestamp"}
+    assert sorted(log.issues["source_row"].tolist()) == [2, 3, 4]
+    assert set(log.issues["reason"]) == {"no case id", "no activity", "no end timestamp"}
+    assert log.issues["dropped"].all()
 
 
 def test_missing_required_column_names_it():

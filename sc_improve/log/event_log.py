@@ -35,7 +35,11 @@ from sc_improve.errors import LogImportError
 STRING_DTYPE = pd.StringDtype("pyarrow")
 TIME_DTYPE = "datetime64[ns, UTC]"
 
-REJECTED_COLUMNS = ("source_row", "column", "value", "reason")
+ISSUE_COLUMNS = ("source_row", "column", "value", "reason", "dropped")
+"""Columns of :attr:`EventLog.issues`. Readers use these ``reason`` strings so that data
+quality can count them: "no case id", "no activity", "no end timestamp",
+"unparseable timestamp" (end; the row is dropped), "unparseable start timestamp" (the
+row is kept without a start), "unmatched lifecycle start" and any reader-specific text."""
 
 
 @dataclass(frozen=True)
@@ -75,15 +79,16 @@ class LogCodes:
 class EventLog:
     """A canonical event log: the sorted frame plus where it came from.
 
-    ``rejected`` holds source rows that could not become activity instances (no case
-    id, no activity, unparseable or missing end time), with the reason, so that data
+    ``issues`` lists source rows that had a problem on import, with the value and the
+    reason, and whether the row was dropped (no case id, no activity, unparseable or
+    missing end time) or kept (e.g. an unparseable optional start time), so that data
     quality can report them and nothing is lost silently.
     """
 
     frame: pd.DataFrame
     source: str = ""
     raw_event_count: int = 0
-    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS)))
+    issues: pd.DataFrame = field(default_factory=lambda: empty_issues())
     notes: list[str] = field(default_factory=list)
     mapping: dict[str, object] = field(default_factory=dict)
 
@@ -123,10 +128,14 @@ class EventLog:
             frame=frame.reset_index(drop=True),
             source=self.source,
             raw_event_count=self.raw_event_count,
-            rejected=self.rejected,
+            issues=self.issues,
             notes=notes,
             mapping=self.mapping,
         )
+
+
+def empty_issues() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="bool" if c == "dropped" else "object") for c in ISSUE_COLUMNS})
 
 
 def encode(frame: pd.DataFrame) -> LogCodes:
@@ -178,14 +187,15 @@ def make_event_log(
     *,
     source: str = "",
     raw_event_count: int | None = None,
-    rejected: pd.DataFrame | None = None,
+    issues: pd.DataFrame | None = None,
     notes: list[str] | None = None,
     mapping: dict[str, object] | None = None,
 ) -> EventLog:
     """Build a canonical :class:`EventLog` from a frame that already uses canonical names.
 
     Timestamps must already be datetimes (readers parse them). Rows without case,
-    activity or end time are moved to ``rejected``. Strings become ``string[pyarrow]``,
+    activity or end time are dropped and listed in ``issues`` (appended to the
+    reader's own ``issues``). Strings become ``string[pyarrow]``,
     times UTC, and the frame is stably sorted by case, end time and source row.
 
     >>> import pandas as pd
@@ -208,21 +218,18 @@ def make_event_log(
             frame[column] = _as_string(frame[column])
 
     bad = frame[CASE].isna() | frame[ACTIVITY].isna() | frame[END].isna()
-    rejected_parts = [] if rejected is None else [rejected]
+    issue_parts = [] if issues is None or issues.empty else [issues]
     if bad.any():
-        rejected_parts.append(_rejections(frame[bad]))
+        issue_parts.append(_dropped_rows(frame[bad]))
         frame = frame[~bad]
-    rejected_frame = (
-        pd.concat(rejected_parts, ignore_index=True)
-        if rejected_parts
-        else pd.DataFrame(columns=list(REJECTED_COLUMNS))
-    )
+    issue_frame = pd.concat(issue_parts, ignore_index=True) if issue_parts else empty_issues()
+    dropped = int(issue_frame["dropped"].sum()) if len(issue_frame) else 0
     frame = sort_canonical(frame)
     return EventLog(
         frame=frame,
         source=source,
-        raw_event_count=len(frame) + len(rejected_frame) if raw_event_count is None else raw_event_count,
-        rejected=rejected_frame,
+        raw_event_count=len(frame) + dropped if raw_event_count is None else raw_event_count,
+        issues=issue_frame,
         notes=list(notes or []),
         mapping=dict(mapping or {}),
     )
@@ -237,10 +244,13 @@ def _as_string(series: pd.Series) -> pd.Series:
     return converted
 
 
-def _rejections(bad: pd.DataFrame) -> pd.DataFrame:
+def _dropped_rows(bad: pd.DataFrame) -> pd.DataFrame:
     parts = []
+    seen = np.zeros(len(bad), dtype=bool)
     for column, reason in ((CASE, "no case id"), (ACTIVITY, "no activity"), (END, "no end timestamp")):
-        rows = bad[bad[column].isna()]
+        missing = bad[column].isna().to_numpy() & ~seen
+        seen |= missing
+        rows = bad[missing]
         if len(rows):
             parts.append(
                 pd.DataFrame(
@@ -249,6 +259,7 @@ def _rejections(bad: pd.DataFrame) -> pd.DataFrame:
                         "column": column,
                         "value": "",
                         "reason": reason,
+                        "dropped": True,
                     }
                 )
             )
@@ -279,5 +290,10 @@ def _is_sorted(case_codes: np.ndarray, end_ns: np.ndarray, rows: np.ndarray) -> 
     same_case = case_codes[1:] == case_codes[:-1]
     case_ok = bool(np.all(case_codes[1:] >= case_codes[:-1]))
     time_step = end_ns[1:] - end_ns[:-1]
-    time_ok = bool(np.all((time_step[same_case] > 0) | ((time_step[same_case] == 0) & (rows[1:][same_case] > rows[:-1][same_case]))))
+    time_ok = bool(
+        np.all(
+            (time_step[same_case] > 0)
+            | ((time_step[same_case] == 0) & (rows[1:][same_case] > rows[:-1][same_case]))
+        )
+    )
     return case_ok and time_ok
