@@ -1,0 +1,217 @@
+"""Cycle-time drivers: which case attributes, variants and case traits go with long cases.
+
+A shallow regression tree predicts the logarithm of each case's cycle time from its
+case features (:mod:`sc_improve.performance.case_features`). The logarithm because
+cycle times are skewed: on raw seconds a few extreme cases would decide the whole fit,
+while "twice as long" is what an analyst asks about. A feature's importance is how much
+the tree's R² on held-out cases drops when that feature's values are shuffled among
+the cases (permutation importance), so it measures what the feature adds to the
+prediction, on cases the tree has not seen.
+
+The tree only ranks features. The groups reported in words ("cases with vendor = V17
+take 2.3x the median") are plain medians over all cases, so they can be checked by hand.
+The cost is bounded: the model sees at most ``max_cases`` cases, drawn with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from sklearn.tree import DecisionTreeRegressor
+
+from sc_improve.performance.case_features import OTHER, CaseFeature
+from sc_improve.performance.grouped import grouped_stats
+from sc_improve.units import human_duration
+
+MAX_CASES = 10_000
+MIN_CASES = 30
+TEST_SHARE = 0.25
+MAX_DEPTH = 4
+REPEATS = 5
+SMOOTHING = 10.0
+"""Weight, in cases, of the overall mean in a level's target encoding."""
+SLOWER_RATIO = 1.2
+MAX_GROUPS = 10
+MIN_GROUP_SHARE = 0.01
+MIN_GROUP_CASES = 5
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One case feature and how much it explains of log cycle time (R² drop on held-out cases)."""
+
+    feature: str
+    label: str
+    importance: float
+
+
+@dataclass(frozen=True)
+class GroupEffect:
+    """A group of cases that is notably slower than the median case, in numbers and in words."""
+
+    feature: str
+    group: str
+    cases: int
+    median_cycle_time_s: float
+    ratio_to_median: float
+    description: str
+
+
+@dataclass
+class DriversResult:
+    """Features by importance (largest first) and the slow groups (most excess time first)."""
+
+    drivers: list[Driver]
+    groups: list[GroupEffect]
+    held_out_r2: float | None
+    cases_used: int
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def explain_cycle_times(
+    features: list[CaseFeature], cycle_s: np.ndarray, *, max_cases: int = MAX_CASES, seed: int = 0
+) -> DriversResult:
+    """Rank ``features`` by how much they explain ``cycle_s`` (seconds per case) and name slow groups."""
+    drivers, r2, used, notes = _importances(features, cycle_s, max_cases, seed)
+    return DriversResult(
+        drivers=drivers, groups=_slow_groups(features, cycle_s), held_out_r2=r2, cases_used=used, notes=notes
+    )
+
+
+def _importances(
+    features: list[CaseFeature], cycle_s: np.ndarray, max_cases: int, seed: int
+) -> tuple[list[Driver], float | None, int, list[str]]:
+    n_cases = len(cycle_s)
+    if n_cases < MIN_CASES:
+        return [], None, 0, [f"only {n_cases} cases: too few to rank cycle-time drivers"]
+    rng = np.random.default_rng(seed)
+    sample = (
+        rng.choice(n_cases, size=max_cases, replace=False)
+        if n_cases > max_cases
+        else rng.permutation(n_cases)
+    )
+    target = np.log1p(cycle_s[sample])
+    n_test = max(int(len(sample) * TEST_SHARE), 1)
+    if np.ptp(target[-n_test:]) == 0:
+        return [], None, len(sample), ["cycle times of the held-out cases are all equal: nothing to explain"]
+    n_train = len(sample) - n_test
+    matrix = _design(features, sample, target, n_train)
+    tree = DecisionTreeRegressor(
+        max_depth=MAX_DEPTH, min_samples_leaf=max(MIN_GROUP_CASES, n_train // 100), random_state=seed
+    )
+    tree.fit(matrix[:n_train], target[:n_train])
+    held_out, held_out_target = matrix[n_train:], target[n_train:]
+    base = _r2(tree, held_out, held_out_target)
+    drivers = []
+    for column, feature in enumerate(features):
+        drops = []
+        for _ in range(REPEATS):
+            shuffled = held_out.copy()
+            shuffled[:, column] = rng.permutation(held_out[:, column])
+            drops.append(base - _r2(tree, shuffled, held_out_target))
+        drivers.append(Driver(feature.name, feature.label, float(np.mean(drops))))
+    drivers.sort(key=lambda driver: -driver.importance)
+    notes = [] if len(sample) == n_cases else [f"drivers were ranked on a sample of {len(sample):,} cases"]
+    return drivers, base, len(sample), notes
+
+
+def _r2(tree: DecisionTreeRegressor, matrix: np.ndarray, target: np.ndarray) -> float:
+    """R² of the tree's predictions; the matrix is already float32 and C-ordered, so checks are skipped."""
+    residual = target - tree.predict(matrix, check_input=False)
+    return float(1.0 - residual @ residual / np.sum((target - target.mean()) ** 2))
+
+
+def _design(features: list[CaseFeature], rows: np.ndarray, target: np.ndarray, n_train: int) -> np.ndarray:
+    """Model input for the given cases (the first ``n_train`` train the model): one column per feature.
+
+    A categorical feature is encoded by the mean target of its level among the training
+    cases, shrunk towards the overall mean for small levels (target encoding). For a
+    regression tree that is as good as one-hot columns (ordering levels by their mean
+    response lets one split separate any group of levels) with one column instead of
+    hundreds, and permuting that column shuffles the whole feature.
+    """
+    prior = float(target[:n_train].mean())
+    matrix = np.empty((len(rows), len(features)), dtype=np.float32)
+    for column, feature in enumerate(features):
+        if feature.codes is not None:
+            codes = feature.codes[rows]
+            n_levels = len(feature.levels)
+            sums = np.bincount(codes[:n_train], weights=target[:n_train], minlength=n_levels)
+            counts = np.bincount(codes[:n_train], minlength=n_levels)
+            matrix[:, column] = ((sums + SMOOTHING * prior) / (counts + SMOOTHING))[codes]
+        else:
+            values = feature.values[rows]
+            known = values[:n_train][np.isfinite(values[:n_train])]
+            matrix[:, column] = np.where(np.isnan(values), np.median(known) if len(known) else 0.0, values)
+    return matrix
+
+
+def _slow_groups(features: list[CaseFeature], cycle_s: np.ndarray) -> list[GroupEffect]:
+    """Groups whose median cycle time is at least ``SLOWER_RATIO`` times the overall median.
+
+    Ranked by excess time, cases x (group median - overall median): a large group that
+    is a bit slower can matter more than a tiny group that is very slow.
+    """
+    overall = float(np.median(cycle_s))
+    if overall <= 0:
+        return []
+    floor = max(MIN_GROUP_CASES, math.ceil(MIN_GROUP_SHARE * len(cycle_s)))
+    candidates = []
+    for feature in features:
+        groups, members = _groups(feature)
+        stats = grouped_stats(cycle_s, members, len(groups))
+        for index, (group, subject) in enumerate(groups):
+            count, median = int(stats.count[index]), float(stats.median[index])
+            if subject and floor <= count < len(cycle_s) and median >= SLOWER_RATIO * overall:
+                candidates.append((count * (median - overall), feature.name, group, subject, count, median))
+    candidates.sort(key=lambda candidate: -candidate[0])
+    return [
+        GroupEffect(
+            feature=name,
+            group=group,
+            cases=count,
+            median_cycle_time_s=median,
+            ratio_to_median=median / overall,
+            description=(
+                f"{subject} take {median / overall:.1f}x the median cycle time ({count:,} cases, "
+                f"median {human_duration(median)} against {human_duration(overall)} overall)"
+            ),
+        )
+        for _, name, group, subject, count, median in candidates[:MAX_GROUPS]
+    ]
+
+
+def _groups(feature: CaseFeature) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """The groups of one feature as (name, how a sentence names its cases) and each case's group.
+
+    A group with an empty subject is not reported: the pooled "(other)" level, and cases
+    without rework. A numeric feature has one group, its top quarter; -1 is no group.
+    """
+    if feature.codes is not None:
+        groups = [(level, _level_subject(feature, level)) for level in feature.levels]
+        return groups, feature.codes
+    values = feature.values
+    if not np.isfinite(values).any():
+        return [], np.full(len(values), -1)
+    threshold = float(np.nanquantile(values, 0.75))
+    subject = (
+        f"cases with {threshold:g} or more events"
+        if feature.name == "events"
+        else f"cases with {feature.label} ≥ {threshold:g}"
+    )
+    return [(f"≥ {threshold:g}", subject)], np.where(values >= threshold, 0, -1)
+
+
+def _level_subject(feature: CaseFeature, level: str) -> str:
+    if level == OTHER:
+        return ""
+    if feature.name == "rework":
+        return "cases with rework" if level == "yes" else ""
+    if feature.name == "variant":
+        return f"cases of {level}"
+    return f"cases with {feature.label} = {level}"
