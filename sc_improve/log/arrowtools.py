@@ -1,0 +1,143 @@
+"""Small conversions between pandas, pyarrow and numpy used by the table readers.
+
+The readers keep columns as Arrow arrays for as long as possible (compact strings,
+C-speed compute kernels) and only build pandas objects for the final canonical frame.
+These helpers are the few places that cross between the libraries, so every reader
+handles nulls, chunking and odd dtypes the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+NAT_NS = np.iinfo(np.int64).min
+"""int64 value of NaT: missing instants in the nanosecond arrays."""
+
+ArrowLike = pa.Array | pa.ChunkedArray | pd.Series | Sequence[object]
+
+
+def as_chunked(values: ArrowLike) -> pa.ChunkedArray:
+    """Any column-like input as a ChunkedArray, without copying Arrow-backed data.
+
+    Object columns that Arrow cannot type (mixed numbers and text, as users build
+    them by hand) are turned into text, because text is what the parsers accept.
+
+    >>> as_chunked(pd.Series(["a", None])).to_pylist()
+    ['a', None]
+    """
+    if isinstance(values, pa.ChunkedArray):
+        return values
+    if isinstance(values, pa.Array):
+        return pa.chunked_array([values])
+    if isinstance(values, pd.Series):
+        to_arrow = getattr(values.array, "__arrow_array__", None)
+        if to_arrow is not None:
+            result = to_arrow()
+            return result if isinstance(result, pa.ChunkedArray) else pa.chunked_array([result])
+        try:
+            return pa.chunked_array([pa.array(values, from_pandas=True)])
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return pa.chunked_array([pa.array(values.astype("string"), from_pandas=True)])
+    try:
+        return pa.chunked_array([pa.array(list(values), from_pandas=True)])
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.chunked_array([pa.array(pd.Series(list(values), dtype="object").astype("string"))])
+
+
+def is_text(array: pa.ChunkedArray) -> bool:
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+BLANKS = (" ", "\t", "\u00a0")
+"""Characters that pad exported fields: space, tab, and the no-break space of Excel exports."""
+
+
+def plain_text(array: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Text values trimmed of surrounding blanks; blank strings become null.
+
+    ERP exports pad fields ("PO1   ") and write "" for "no value"; both must not
+    create distinct case ids or activities. Clean columns (the usual case) are
+    returned as they are: a few cheap prefix/suffix tests avoid copying millions
+    of strings.
+    """
+    if pa.types.is_dictionary(array.type):
+        array = pc.cast(array, pa.large_string())
+    padded = any(
+        pc.any(test(array, blank)).as_py() for blank in BLANKS for test in (pc.starts_with, pc.ends_with)
+    )
+    if padded:
+        array = pc.utf8_trim_whitespace(array)
+    empty = pc.equal(array, "")
+    if not pc.any(empty).as_py():
+        return array
+    return pc.if_else(empty, pa.scalar(None, array.type), array)
+
+
+def as_text(array: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Any column as trimmed text; whole-number floats lose their ".0".
+
+    Excel and Parquet often store ids as floating point (4500001234.0); the case id
+    must read "4500001234", as in the ERP.
+    """
+    kind = array.type
+    if is_text(array):
+        return plain_text(pc.cast(array, pa.large_string()))
+    if pa.types.is_null(kind):
+        return pa.chunked_array([pa.nulls(len(array), pa.large_string())])
+    if pa.types.is_floating(kind):
+        values = array.to_numpy()
+        finite = values[np.isfinite(values)]
+        if finite.size and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53):
+            array = pc.cast(array, pa.int64(), safe=False)
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        array = pc.strftime(array, format="%Y-%m-%d %H:%M:%S" if pa.types.is_timestamp(kind) else "%Y-%m-%d")
+    try:
+        text = pc.cast(array, pa.large_string())
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+        text = pa.chunked_array([pa.array(array.to_pandas().astype("string"), type=pa.large_string())])
+    return plain_text(text)
+
+
+def ns_values(timestamps: pa.ChunkedArray) -> np.ndarray:
+    """Arrow timestamps (any unit, any zone) as int64 ns since the epoch, NaT = ``NAT_NS``.
+
+    Values outside the range pandas can hold (years before 1677 or after 2262, such
+    as SAP's 9999-12-31 "valid forever") become NaT instead of overflowing.
+    """
+    unit = timestamps.type.unit
+    scale = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}[unit]
+    raw = pc.fill_null(pc.cast(timestamps, pa.int64()), NAT_NS).to_numpy()
+    if scale == 1:
+        return raw if raw.flags.writeable else raw.copy()
+    limit = np.iinfo(np.int64).max // scale
+    result = np.full(raw.shape, NAT_NS, dtype=np.int64)
+    ok = (raw != NAT_NS) & (np.abs(raw) < limit)
+    result[ok] = raw[ok] * scale
+    return result
+
+
+def string_series(array: pa.ChunkedArray, name: str | None = None) -> pd.Series:
+    """An Arrow text column as a ``string[pyarrow]`` Series without copying the text."""
+    return pd.Series(pd.arrays.ArrowStringArray(pc.cast(array, pa.large_string())), name=name)
+
+
+def to_pandas(array: pa.ChunkedArray, name: str) -> pd.Series:
+    """An attribute column for the canonical frame: text stays Arrow-backed, numbers numpy."""
+    if is_text(array):
+        return string_series(pc.cast(array, pa.large_string()), name)
+    if pa.types.is_null(array.type):
+        return string_series(pa.chunked_array([pa.nulls(len(array), pa.large_string())]), name)
+    try:
+        series = array.to_pandas()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return string_series(as_text(array), name)
+    series.name = name
+    return series

@@ -1,0 +1,357 @@
+"""Turn a raw table plus a :class:`ColumnMapping` into the canonical :class:`EventLog`.
+
+This is where the roles are applied: several case or activity columns are joined,
+timestamps (or date + time pairs) are parsed with the detected format, rows whose
+end time cannot be read are dropped and listed as issues (an unreadable start time
+only loses the start), text columns that hold numbers become numbers, and columns
+that are constant within every case become case attributes (``case:`` prefix), as
+pm4py and XES expect. Everything runs on whole Arrow/numpy columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sc_improve.columns import (
+    ACTIVITY,
+    CASE,
+    CASE_ATTRIBUTE_PREFIX,
+    CORE_COLUMNS,
+    END,
+    LIFECYCLE,
+    RESOURCE,
+    SOURCE_ROW,
+    START,
+)
+from sc_improve.errors import LogImportError
+from sc_improve.log.arrowtools import NAT_NS, as_chunked, as_text, is_text, string_series, to_pandas
+from sc_improve.log.event_log import ISSUE_COLUMNS, EventLog, make_event_log
+from sc_improve.log.mapping import ColumnMapping, check_columns
+from sc_improve.log.timestamps import (
+    ParsedTimes,
+    TimestampFormat,
+    format_from_text,
+    parse_date_time,
+    parse_timestamps,
+)
+from sc_improve.progress import ProgressCallback, ensure_progress
+
+_RESERVED = {*CORE_COLUMNS, LIFECYCLE}
+TYPE_PROBE_ROWS = 1000
+"""Rows a number conversion is tried on before the whole column (see :func:`typed`)."""
+
+
+def apply_mapping(
+    table: pa.Table | pd.DataFrame,
+    mapping: ColumnMapping,
+    *,
+    source: str = "",
+    first_row: int = 1,
+    notes: list[str] | None = None,
+    numbers_from_text: bool = False,
+    decimal_comma: bool = False,
+    progress: ProgressCallback | None = None,
+) -> EventLog:
+    """Build the canonical event log from a raw table.
+
+    ``first_row`` is the source row number of the table's first row (1 for CSV data
+    rows, the sheet row for Excel), used in issues and ``@@source_row``.
+    ``numbers_from_text`` turns attribute columns that hold only numbers into numbers
+    (for CSV, which has no types; Excel and Parquet keep their own), and
+    ``decimal_comma`` lets "12,5" count as a number (semicolon-separated exports).
+
+    >>> raw = pd.DataFrame({"PO": ["1", "1"], "Step": ["Create", "Approve"],
+    ...     "When": ["31.01.2024 08:00", "31.01.2024 09:30"]})
+    >>> log = apply_mapping(raw, ColumnMapping(case=["PO"], activity=["Step"], timestamp=["When"]))
+    >>> log.frame["concept:name"].tolist()
+    ['Create', 'Approve']
+    """
+    report = ensure_progress(progress)
+    table = _as_table(table)
+    _check(mapping, table.column_names, source)
+    rows = table.num_rows
+    source_rows = np.arange(first_row, first_row + rows, dtype=np.int64)
+    notes = list(notes or [])
+    report(0.0, "combining case and activity columns")
+    columns: dict[str, pa.ChunkedArray] = {
+        CASE: _joined(table, mapping.case, mapping.separator),
+        ACTIVITY: _joined(table, mapping.activity, mapping.separator),
+    }
+    for role, name in ((RESOURCE, mapping.resource), (LIFECYCLE, mapping.lifecycle)):
+        if name:
+            columns[role] = as_text(table.column(name))
+    report(0.2, "parsing timestamps")
+    fmt = format_from_text(mapping.timestamp_format) if mapping.timestamp_format else None
+    end = _parse(table, mapping.timestamp, fmt, mapping.dayfirst)
+    notes += end.notes
+    issues = [_issues(table, mapping.timestamp, end.failed, source_rows, "unparseable timestamp", True)]
+    start = None
+    if mapping.start:
+        start = _parse(table, mapping.start, fmt, mapping.dayfirst)
+        notes += start.notes
+        kept_start_failure = start.failed & ~end.failed
+        issues.append(
+            _issues(
+                table, mapping.start, kept_start_failure, source_rows, "unparseable start timestamp", False
+            )
+        )
+    report(0.5, "typing attribute columns")
+    keep = ~end.failed
+    attributes = _attributes(table, mapping, numbers_from_text, decimal_comma)
+    del table
+    order = np.flatnonzero(keep) if mapping.lifecycle else _canonical_rows(columns, end.ns, keep)
+    frame = _frame(columns, end, start, attributes, source_rows, order)
+    report(0.7, "building the event log")
+    issue_frame = pd.concat([i for i in issues if len(i)] or [issues[0]], ignore_index=True)
+    if mapping.lifecycle:
+        from sc_improve.log.lifecycle import pair_lifecycle
+
+        frame, lifecycle_issues, lifecycle_notes = pair_lifecycle(frame)
+        if len(lifecycle_issues):
+            issue_frame = pd.concat([issue_frame, lifecycle_issues], ignore_index=True)
+        notes += lifecycle_notes
+    log = make_event_log(
+        frame,
+        source=source,
+        raw_event_count=rows,
+        issues=issue_frame,
+        notes=notes,
+        mapping=mapping.to_dict(),
+    )
+    report(0.9, "finding case attributes")
+    promote_case_attributes(log)
+    report(1.0, "")
+    return log
+
+
+def promote_case_attributes(log: EventLog) -> list[str]:
+    """Prefix ``case:`` to attribute columns that are constant within every case; return their new names.
+
+    Compares each row with the next one of the same case (the frame is sorted by
+    case), a single vectorised pass per column. Nothing is promoted when every case
+    has one event, since then every column would trivially qualify; empty columns
+    stay event attributes.
+    """
+    frame = log.frame
+    if log.n_events == log.n_cases or log.n_events == 0:
+        return []
+    same_case = log.codes.same_case_as_next
+    renamed = {}
+    for name in log.event_attributes:
+        if name == LIFECYCLE or f"{CASE_ATTRIBUTE_PREFIX}{name}" in frame.columns or frame[name].isna().all():
+            continue
+        if bool(np.all(_equal_to_next(frame[name])[same_case])):
+            renamed[name] = f"{CASE_ATTRIBUTE_PREFIX}{name}"
+    if renamed:
+        frame.columns = [renamed.get(c, c) for c in frame.columns]
+    return list(renamed.values())
+
+
+def _equal_to_next(series: pd.Series) -> np.ndarray:
+    """``equal[i]``: row i has the same value as row i+1 (two missing values count as equal)."""
+    if isinstance(series.dtype, pd.StringDtype | pd.ArrowDtype):
+        values = as_chunked(series)
+        head, tail = values.slice(0, len(values) - 1), values.slice(1)
+        same = pc.fill_null(pc.equal(head, tail), False)
+        both_missing = pc.and_(pc.is_null(head), pc.is_null(tail))
+        return pc.or_(same, both_missing).to_numpy(zero_copy_only=False).astype(bool)
+    values = series.to_numpy()
+    missing = pd.isna(values)
+    return (values[1:] == values[:-1]) | (missing[1:] & missing[:-1])
+
+
+def _as_table(table: pa.Table | pd.DataFrame) -> pa.Table:
+    if isinstance(table, pa.Table):
+        return table
+    return pa.table({str(name): as_chunked(table[name]) for name in table.columns})
+
+
+def _check(mapping: ColumnMapping, available: list[str], source: str) -> None:
+    where = source or None
+    shown = ", ".join(repr(c) for c in available[:30])
+    for role, chosen in (
+        ("case id", mapping.case),
+        ("activity", mapping.activity),
+        ("timestamp", mapping.timestamp),
+    ):
+        if not chosen:
+            hint = (
+                f"; the table has only {len(available)} column(s): for a text file, the delimiter may be "
+                "something other than , ; tab or |"
+                if len(available) < 3
+                else ""
+            )
+            raise LogImportError(
+                f"no column is chosen as the {role}; available columns: {shown}{hint}", path=where
+            )
+    for role, chosen in (("timestamp", mapping.timestamp), ("start", mapping.start)):
+        if len(chosen) > 2:
+            raise LogImportError(
+                f"the {role} is one column or a date and a time column, not {len(chosen)} columns", path=where
+            )
+    if mapping.lifecycle and mapping.start:
+        raise LogImportError(
+            "choose either a start time column or a lifecycle column (start/complete events), not both",
+            path=where,
+        )
+    check_columns(mapping.columns(), available, source=where)
+
+
+def _joined(table: pa.Table, names: list[str], separator: str) -> pa.ChunkedArray:
+    """One text column from several, joined with ``separator`` (missing parts are left out)."""
+    parts = [as_text(table.column(name)) for name in names]
+    if len(parts) == 1:
+        return parts[0]
+    joined = pc.binary_join_element_wise(
+        *parts, pa.scalar(separator, pa.large_string()), null_handling="skip"
+    )
+    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, joined.type), joined)
+
+
+def _parse(
+    table: pa.Table, names: list[str], fmt: TimestampFormat | None, dayfirst: bool | None
+) -> ParsedTimes:
+    label = "+".join(names)
+    if len(names) == 2:
+        return parse_date_time(
+            table.column(names[0]), table.column(names[1]), column=label, fmt=fmt, dayfirst=dayfirst
+        )
+    return parse_timestamps(table.column(names[0]), column=label, fmt=fmt, dayfirst=dayfirst)
+
+
+def _issues(
+    table: pa.Table, names: list[str], failed: np.ndarray, source_rows: np.ndarray, reason: str, dropped: bool
+) -> pd.DataFrame:
+    """Issue rows (see ISSUE_COLUMNS) for the rows whose timestamp could not be read."""
+    positions = np.flatnonzero(failed)
+    picks = pa.array(failed)
+    raw = [as_text(table.column(name).filter(picks)) for name in names]
+    space = pa.scalar(" ", pa.large_string())
+    value = raw[0] if len(raw) == 1 else pc.binary_join_element_wise(*raw, space, null_handling="skip")
+    issue = {
+        "source_row": source_rows[positions],
+        "column": "+".join(names),
+        "value": value.to_pylist(),
+        "reason": reason,
+        "dropped": dropped,
+    }
+    return pd.DataFrame(issue, columns=list(ISSUE_COLUMNS)).astype({"dropped": bool})
+
+
+def _attributes(
+    table: pa.Table, mapping: ColumnMapping, numbers: bool, decimal_comma: bool
+) -> dict[str, pa.ChunkedArray]:
+    """Further columns to keep (numbers typed if asked); names that clash with canonical ones get a suffix."""
+    used = set(mapping.role_columns())
+    names = mapping.attributes if mapping.attributes is not None else table.column_names
+    kept = {}
+    for name in names:
+        if name in used:
+            continue
+        target = f"{name} (source)" if name in _RESERVED else name
+        column = table.column(name)
+        kept[target] = typed(column, decimal_comma) if numbers else column
+    return kept
+
+
+def typed(array: pa.ChunkedArray, decimal_comma: bool = False) -> pa.ChunkedArray:
+    """Text that is entirely numbers becomes int64 or float64; ids with leading zeros stay text.
+
+    Each conversion is first tried on the column's first rows, so text columns
+    (names, codes) are rejected without scanning millions of values.
+
+    >>> typed(pa.chunked_array([["1", "2"]])).type
+    DataType(int64)
+    >>> typed(pa.chunked_array([["0010", "2"]])).to_pylist()
+    ['0010', '2']
+    """
+    if not is_text(array) or array.null_count == len(array):
+        return array
+    head = array.slice(0, TYPE_PROBE_ROWS)
+    for kind, comma in ((pa.int64(), False), (pa.float64(), False), (pa.float64(), True)):
+        if comma and not decimal_comma:
+            continue
+        try:
+            pc.cast(_decimal_point(head) if comma else head, kind)
+            number = pc.cast(_decimal_point(array) if comma else array, kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        return array if kind == pa.int64() and _leading_zero(array) else number
+    return array
+
+
+def _decimal_point(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.replace_substring(text, ",", ".")
+
+
+def _leading_zero(text: pa.ChunkedArray) -> bool:
+    """Any value such as "00010": an id whose zeros must survive, not a number."""
+    padded = pc.and_(pc.starts_with(text, "0"), pc.greater(pc.utf8_length(text), 1))
+    return bool(pc.any(padded).as_py())
+
+
+def _frame(
+    columns: dict[str, pa.ChunkedArray],
+    end: ParsedTimes,
+    start: ParsedTimes | None,
+    attributes: dict[str, pa.ChunkedArray],
+    source_rows: np.ndarray,
+    rows: np.ndarray,
+) -> pd.DataFrame:
+    """The canonical frame of the given rows, in that order, one column at a time.
+
+    Each unsorted column is released as soon as its reordered copy exists, so the
+    peak holds one extra column rather than a second copy of the whole table.
+    """
+    identity = bool(np.array_equal(rows, np.arange(len(source_rows))))
+    picks = pa.array(rows)
+    data: dict[str, pd.Series] = {}
+    for name in list(columns):
+        values = columns.pop(name)
+        data[name] = string_series(values if identity else values.take(picks))
+    data[END] = pd.Series(end.ns[rows].view("datetime64[ns]"))
+    if start is not None:
+        data[START] = pd.Series(start.ns[rows].view("datetime64[ns]"))
+    data[SOURCE_ROW] = pd.Series(source_rows[rows])
+    for name in list(attributes):
+        values = attributes.pop(name)
+        data[name] = to_pandas(values if identity else values.take(picks), name)
+    return pd.DataFrame(data, copy=False)
+
+
+def _canonical_rows(columns: dict[str, pa.ChunkedArray], end_ns: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Kept rows in the order :func:`make_event_log` sorts into; rows it will drop go last.
+
+    Sorting here, column by column, is far lighter on memory than letting the
+    finished frame be sorted as a whole; the log builder then finds the frame
+    already sorted. The order is the same: cases by first appearance, then end
+    time, then source row (stable sorts on rows that are in source order).
+    """
+    valid = keep & (end_ns != NAT_NS)
+    for role in (CASE, ACTIVITY):
+        valid &= pc.is_valid(columns[role]).to_numpy(zero_copy_only=False).astype(bool)
+    case_codes, _ = pd.factorize(string_series(columns[CASE]), sort=False)
+    valid_rows = np.flatnonzero(valid)
+    first_seen, _ = pd.factorize(case_codes[valid_rows], sort=False)
+    ordered = valid_rows[_case_time_order(first_seen.astype(np.int64), end_ns[valid_rows])]
+    return np.concatenate([ordered, np.flatnonzero(keep & ~valid)])
+
+
+def _case_time_order(case: np.ndarray, end_ns: np.ndarray) -> np.ndarray:
+    """Positions sorted by case, then time, then position; free when already in that order.
+
+    One stable sort by time gives every row a unique time rank; ``case * n + rank``
+    is then a unique int64 key, so the second sort needs no stability (quicker than
+    ``np.lexsort`` on millions of rows).
+    """
+    count = len(case)
+    same_case = case[1:] == case[:-1]
+    if np.all(case[1:] >= case[:-1]) and np.all(end_ns[1:][same_case] >= end_ns[:-1][same_case]):
+        return np.arange(count)
+    by_time = np.argsort(end_ns, kind="stable")
+    time_rank = np.empty(count, dtype=np.int64)
+    time_rank[by_time] = np.arange(count)
+    return np.argsort(case * count + time_rank)

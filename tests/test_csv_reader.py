@@ -1,0 +1,132 @@
+"""The Arrow-based CSV reader: values, encodings, and errors that name the line."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from sc_improve.errors import LogImportError
+from sc_improve.log.readers.csv_reader import read_csv_table
+from sc_improve.progress import Cancelled
+
+
+def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def test_all_columns_are_text_and_ids_keep_leading_zeros(tmp_path):
+    path = write(tmp_path, "a.csv", "EBELN,EBELP,amount\n4500000001,00010,12.5\n4500000001,00020,\n")
+    read = read_csv_table(path)
+    assert read.table.column("EBELP").to_pylist() == ["00010", "00020"]
+    assert read.table.column("amount").to_pylist() == ["12.5", None]
+    assert "delimiter ','" in read.notes[0]
+
+
+def test_wrong_field_count_names_the_line(tmp_path):
+    path = write(tmp_path, "bad.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n")
+    with pytest.raises(LogImportError) as caught:
+        read_csv_table(path)
+    assert caught.value.row == 3
+    assert "line 3 has 2 fields but the header has 3" in str(caught.value)
+    assert "bad.csv" in str(caught.value)
+
+
+def test_wrong_field_count_deep_in_a_large_file(tmp_path):
+    rows = "".join(f"{i},activity {i % 7},2024-01-01 08:00\n" for i in range(40_000))
+    path = write(tmp_path, "big.csv", "case,activity,time\n" + rows + "1,2\n" + rows[:1000])
+    with pytest.raises(LogImportError) as caught:
+        read_csv_table(path)
+    assert caught.value.row == 40_002
+
+
+def test_unterminated_quote_in_the_middle(tmp_path):
+    path = write(tmp_path, "q.csv", 'a,b,c\n1,"x,3\n4,5,6\n7,8,9\n')
+    with pytest.raises(LogImportError, match="never closed") as caught:
+        read_csv_table(path)
+    assert caught.value.row == 2
+
+
+def test_unterminated_quote_at_the_end(tmp_path):
+    path = write(tmp_path, "q.csv", 'a,b,c\n1,2,3\n4,5,"6\n7,8,9\n')
+    with pytest.raises(LogImportError, match="line 3 is never closed|starts on line 3"):
+        read_csv_table(path)
+
+
+def test_quoted_line_breaks_are_values_not_rows(tmp_path):
+    path = write(tmp_path, "m.csv", 'case,comment\n1,"first\nsecond"\n2,plain\n')
+    table = read_csv_table(path).table
+    assert table.column("comment").to_pylist() == ["first\nsecond", "plain"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"case,activity,time\n", "header row but no data rows"),
+        (b"\x00\xff\xfe\x00garbage\x00" * 40, "binary"),
+    ],
+)
+def test_empty_header_only_and_junk(tmp_path, data, message):
+    with pytest.raises(LogImportError, match=message):
+        read_csv_table(write(tmp_path, "x.csv", data))
+
+
+def test_cp1252_values_are_decoded(tmp_path):
+    data = "Tätigkeit;Benutzer\nPrüfung;Müller\n".encode("cp1252")
+    read = read_csv_table(write(tmp_path, "sap.csv", data))
+    assert read.table.column("Benutzer").to_pylist() == ["Müller"]
+    assert read.table.column_names == ["Tätigkeit", "Benutzer"]
+    assert "Windows-1252" in read.notes[0]
+
+
+def test_invalid_utf8_after_the_sample_falls_back_to_cp1252(tmp_path):
+    filler = "".join(f"{i};Anlegen\n" for i in range(120_000))
+    data = ("case;activity\n" + filler).encode("utf-8") + "999;Prüfen\n".encode("cp1252")
+    read = read_csv_table(write(tmp_path, "late.csv", data))
+    assert read.table.column("activity").to_pylist()[-1] == "Prüfen"
+    assert read.dialect.encoding == "cp1252"
+    assert "not valid UTF-8" in read.notes[0]
+
+
+def test_utf8_bom_does_not_leak_into_values(tmp_path):
+    read = read_csv_table(write(tmp_path, "bom.csv", b"\xef\xbb\xbfcase,activity\n1,a\n"))
+    assert read.table.column_names == ["case", "activity"]
+    assert read.table.column("case").to_pylist() == ["1"]
+
+
+def test_gzip_csv(tmp_path):
+    path = write(tmp_path, "log.csv.gz", gzip.compress(b"case,activity\n1,a\n2,b\n"))
+    assert read_csv_table(path).table.num_rows == 2
+
+
+def test_column_projection_and_row_limit(tmp_path):
+    rows = "".join(f"{i},a,x\n" for i in range(100))
+    read = read_csv_table(
+        write(tmp_path, "p.csv", "case,activity,other\n" + rows), columns=["case"], max_rows=10
+    )
+    assert read.table.column_names == ["case"]
+    assert read.table.num_rows == 10
+
+
+def test_progress_is_reported_and_cancel_stops_the_read(tmp_path):
+    path = write(tmp_path, "p.csv", "case,activity\n" + "1,a\n" * 1000)
+    seen: list[float] = []
+    read_csv_table(path, progress=lambda fraction, message="": seen.append(fraction))
+    assert seen and seen[-1] == pytest.approx(1.0)
+
+    def cancel(fraction: float, message: str = "") -> None:
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        read_csv_table(path, progress=cancel)
+
+
+def test_windows_line_endings_and_tabs(tmp_path):
+    path = write(tmp_path, "w.tsv", 'case\tactivity\r\n1\tCreate\r\n2\t"Approve\tnow"\r\n')
+    table = read_csv_table(path).table
+    assert table.column("activity").to_pylist() == ["Create", "Approve\tnow"]
+    assert table.column_names == ["case", "activity"]
