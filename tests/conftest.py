@@ -47,3 +47,15 @@ def simple_log() -> EventLog:
             ("3", "c", "2024-01-03 12:00"),
         ]
     )
+
+
+def _hypothesis_profiles() -> None:
+    """Fuzz tests explore freely on a developer's machine but are repeatable in CI."""
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
+
+
+_hypothesis_profiles()

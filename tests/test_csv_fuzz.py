@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -72,3 +73,10 @@ def test_well_formed_log_with_random_timestamps(rows):
     outcome = import_outcome("\n".join(lines).encode("utf-8", errors="replace"))
     if outcome is not None:
         assert set(outcome.frame["concept:name"].dropna()) <= {"a", "b"} or outcome.n_events == 0
+
+
+def test_truncated_utf16_is_bad_input(tmp_path):
+    path = tmp_path / "u16.csv"
+    path.write_bytes(b"\xfe\xff\x00")
+    with pytest.raises(LogImportError, match="UTF-16"):
+        read_log(path)

@@ -42,6 +42,8 @@ from sc_improve.progress import ProgressCallback, ensure_progress
 _RESERVED = {*CORE_COLUMNS, LIFECYCLE}
 TYPE_PROBE_ROWS = 1000
 """Rows a number conversion is tried on before the whole column (see :func:`typed`)."""
+CASE_PROBE_ROWS = 10_000
+"""Rows checked for a change within a case before the whole column (see :func:`promote_case_attributes`)."""
 
 
 def apply_mapping(
@@ -100,9 +102,13 @@ def apply_mapping(
         )
     report(0.5, "typing attribute columns")
     keep = ~end.failed
-    attributes = _attributes(table, mapping, numbers_from_text, decimal_comma)
+    sources = _attribute_sources(table, mapping)
     del table
-    order = np.flatnonzero(keep) if mapping.lifecycle else _canonical_rows(columns, end.ns, keep)
+    attributes = _typed_attributes(sources, numbers_from_text, decimal_comma)
+    if mapping.lifecycle:
+        order, case_codes = (None if keep.all() else np.flatnonzero(keep)), None
+    else:
+        order, case_codes = _canonical_rows(columns, end.ns, keep)
     frame = _frame(columns, end, start, attributes, source_rows, order)
     report(0.7, "building the event log")
     issue_frame = pd.concat([i for i in issues if len(i)] or [issues[0]], ignore_index=True)
@@ -120,6 +126,7 @@ def apply_mapping(
         issues=issue_frame,
         notes=notes,
         mapping=mapping.to_dict(),
+        case_codes=case_codes,
     )
     report(0.9, "finding case attributes")
     promote_case_attributes(log)
@@ -131,9 +138,10 @@ def promote_case_attributes(log: EventLog) -> list[str]:
     """Prefix ``case:`` to attribute columns that are constant within every case; return their new names.
 
     Compares each row with the next one of the same case (the frame is sorted by
-    case), a single vectorised pass per column. Nothing is promoted when every case
-    has one event, since then every column would trivially qualify; empty columns
-    stay event attributes.
+    case), a single vectorised pass per column, after a pass over the first rows
+    that rules out most event attributes at once. Nothing is promoted when every
+    case has one event, since then every column would trivially qualify; empty
+    columns stay event attributes.
     """
     frame = log.frame
     if log.n_events == log.n_cases or log.n_events == 0:
@@ -141,13 +149,29 @@ def promote_case_attributes(log: EventLog) -> list[str]:
     same_case = log.codes.same_case_as_next
     renamed = {}
     for name in log.event_attributes:
-        if name == LIFECYCLE or f"{CASE_ATTRIBUTE_PREFIX}{name}" in frame.columns or frame[name].isna().all():
+        if name == LIFECYCLE or f"{CASE_ATTRIBUTE_PREFIX}{name}" in frame.columns:
             continue
-        if bool(np.all(_equal_to_next(frame[name])[same_case])):
+        series = frame[name]
+        if not _all_missing(series) and _constant_within_cases(series, same_case):
             renamed[name] = f"{CASE_ATTRIBUTE_PREFIX}{name}"
     if renamed:
         frame.columns = [renamed.get(c, c) for c in frame.columns]
     return list(renamed.values())
+
+
+def _all_missing(series: pd.Series) -> bool:
+    if isinstance(series.dtype, pd.StringDtype | pd.ArrowDtype):
+        return as_chunked(series).null_count == len(series)
+    return bool(series.isna().all())
+
+
+def _constant_within_cases(series: pd.Series, same_case: np.ndarray) -> bool:
+    """No row differs from the next row of its case; the first rows are checked alone first."""
+    probe = min(CASE_PROBE_ROWS, len(series))
+    head = _equal_to_next(series.iloc[:probe])
+    if not np.all(head | ~same_case[: probe - 1]):
+        return False
+    return bool(np.all(_equal_to_next(series) | ~same_case))
 
 
 def _equal_to_next(series: pd.Series) -> np.ndarray:
@@ -155,9 +179,10 @@ def _equal_to_next(series: pd.Series) -> np.ndarray:
     if isinstance(series.dtype, pd.StringDtype | pd.ArrowDtype):
         values = as_chunked(series)
         head, tail = values.slice(0, len(values) - 1), values.slice(1)
-        same = pc.fill_null(pc.equal(head, tail), False)
-        both_missing = pc.and_(pc.is_null(head), pc.is_null(tail))
-        return pc.or_(same, both_missing).to_numpy(zero_copy_only=False).astype(bool)
+        same = pc.equal(head, tail)
+        if values.null_count:
+            same = pc.or_(pc.fill_null(same, False), pc.and_(pc.is_null(head), pc.is_null(tail)))
+        return same.to_numpy(zero_copy_only=False).astype(bool)
     values = series.to_numpy()
     missing = pd.isna(values)
     return (values[1:] == values[:-1]) | (missing[1:] & missing[:-1])
@@ -241,18 +266,30 @@ def _issues(
     return pd.DataFrame(issue, columns=list(ISSUE_COLUMNS)).astype({"dropped": bool})
 
 
-def _attributes(
-    table: pa.Table, mapping: ColumnMapping, numbers: bool, decimal_comma: bool
-) -> dict[str, pa.ChunkedArray]:
-    """Further columns to keep (numbers typed if asked); names that clash with canonical ones get a suffix."""
+def _attribute_sources(table: pa.Table, mapping: ColumnMapping) -> list[tuple[str, pa.ChunkedArray]]:
+    """Further columns to keep, with their names in the log (clashes with canonical names get a suffix)."""
     used = set(mapping.role_columns())
     names = mapping.attributes if mapping.attributes is not None else table.column_names
+    return [
+        (f"{name} (source)" if name in _RESERVED else name, table.column(name))
+        for name in names
+        if name not in used
+    ]
+
+
+def _typed_attributes(
+    sources: list[tuple[str, pa.ChunkedArray]], numbers: bool, decimal_comma: bool
+) -> dict[str, pa.ChunkedArray]:
+    """The attribute columns, numbers typed if asked.
+
+    ``sources`` is emptied as it goes and the table is already released, so each
+    column's text is freed as soon as its numbers exist: only one column is ever
+    held twice.
+    """
     kept = {}
-    for name in names:
-        if name in used:
-            continue
-        target = f"{name} (source)" if name in _RESERVED else name
-        column = table.column(name)
+    sources.reverse()
+    while sources:
+        target, column = sources.pop()
         kept[target] = typed(column, decimal_comma) if numbers else column
     return kept
 
@@ -288,9 +325,15 @@ def _decimal_point(text: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _leading_zero(text: pa.ChunkedArray) -> bool:
-    """Any value such as "00010": an id whose zeros must survive, not a number."""
-    padded = pc.and_(pc.starts_with(text, "0"), pc.greater(pc.utf8_length(text), 1))
-    return bool(pc.any(padded).as_py())
+    """Any value such as "00010": an id whose zeros must survive, not a number.
+
+    Only called on text that converted to whole numbers, so every value is ASCII
+    and its byte length (a free look at the offsets) is its length in characters.
+    """
+    zero = pc.starts_with(text, "0")
+    if not pc.any(zero).as_py():
+        return False
+    return bool(pc.any(pc.and_(zero, pc.greater(pc.binary_length(text), 1))).as_py())
 
 
 def _frame(
@@ -299,45 +342,64 @@ def _frame(
     start: ParsedTimes | None,
     attributes: dict[str, pa.ChunkedArray],
     source_rows: np.ndarray,
-    rows: np.ndarray,
+    rows: np.ndarray | None,
 ) -> pd.DataFrame:
-    """The canonical frame of the given rows, in that order, one column at a time.
+    """The canonical frame of the given rows, in that order (all rows as they are for ``None``).
 
     Each unsorted column is released as soon as its reordered copy exists, so the
     peak holds one extra column rather than a second copy of the whole table.
     """
-    identity = bool(np.array_equal(rows, np.arange(len(source_rows))))
-    picks = pa.array(rows)
+    picks = None if rows is None else pa.array(rows)
     data: dict[str, pd.Series] = {}
     for name in list(columns):
         values = columns.pop(name)
-        data[name] = string_series(values if identity else values.take(picks))
-    data[END] = pd.Series(end.ns[rows].view("datetime64[ns]"))
+        data[name] = string_series(values if picks is None else values.take(picks))
+    data[END] = pd.Series(_rows(end.ns, rows).view("datetime64[ns]"))
     if start is not None:
-        data[START] = pd.Series(start.ns[rows].view("datetime64[ns]"))
-    data[SOURCE_ROW] = pd.Series(source_rows[rows])
+        data[START] = pd.Series(_rows(start.ns, rows).view("datetime64[ns]"))
+    data[SOURCE_ROW] = pd.Series(_rows(source_rows, rows))
     for name in list(attributes):
         values = attributes.pop(name)
-        data[name] = to_pandas(values if identity else values.take(picks), name)
+        data[name] = to_pandas(values if picks is None else values.take(picks), name)
     return pd.DataFrame(data, copy=False)
 
 
-def _canonical_rows(columns: dict[str, pa.ChunkedArray], end_ns: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Kept rows in the order :func:`make_event_log` sorts into; rows it will drop go last.
+def _rows(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    return values if rows is None else values[rows]
+
+
+def _canonical_rows(
+    columns: dict[str, pa.ChunkedArray], end_ns: np.ndarray, keep: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Kept rows in the order :func:`make_event_log` sorts into, and their case codes.
 
     Sorting here, column by column, is far lighter on memory than letting the
     finished frame be sorted as a whole; the log builder then finds the frame
     already sorted. The order is the same: cases by first appearance, then end
-    time, then source row (stable sorts on rows that are in source order).
+    time, then source row (stable sorts on rows that are in source order). Rows it
+    will drop go last, with case code -1. The codes number the cases 0, 1, ... in
+    the new order, so the log builder need not hash the case ids again. The rows
+    are ``None`` when the table is already in that order and every row is kept (as
+    in extracts sorted by case and time), so no column needs reordering.
     """
     valid = keep & (end_ns != NAT_NS)
     for role in (CASE, ACTIVITY):
         valid &= pc.is_valid(columns[role]).to_numpy(zero_copy_only=False).astype(bool)
     case_codes, _ = pd.factorize(string_series(columns[CASE]), sort=False)
+    if valid.all() and _in_case_time_order(case_codes, end_ns):
+        return None, case_codes
     valid_rows = np.flatnonzero(valid)
-    first_seen, _ = pd.factorize(case_codes[valid_rows], sort=False)
-    ordered = valid_rows[_case_time_order(first_seen.astype(np.int64), end_ns[valid_rows])]
-    return np.concatenate([ordered, np.flatnonzero(keep & ~valid)])
+    first_seen = case_codes[valid_rows] if valid.all() else pd.factorize(case_codes[valid_rows])[0]
+    by_case = _case_time_order(first_seen.astype(np.int64), end_ns[valid_rows])
+    dropped = np.flatnonzero(keep & ~valid)
+    codes = np.concatenate([first_seen[by_case], np.full(len(dropped), -1, dtype=first_seen.dtype)])
+    return np.concatenate([valid_rows[by_case], dropped]), codes
+
+
+def _in_case_time_order(case: np.ndarray, end_ns: np.ndarray) -> bool:
+    """Case codes never decrease and times never decrease within a case (neighbour comparisons only)."""
+    later_case = case[1:] > case[:-1]
+    return bool(np.all(later_case | ((case[1:] == case[:-1]) & (end_ns[1:] >= end_ns[:-1]))))
 
 
 def _case_time_order(case: np.ndarray, end_ns: np.ndarray) -> np.ndarray:
@@ -348,8 +410,7 @@ def _case_time_order(case: np.ndarray, end_ns: np.ndarray) -> np.ndarray:
     ``np.lexsort`` on millions of rows).
     """
     count = len(case)
-    same_case = case[1:] == case[:-1]
-    if np.all(case[1:] >= case[:-1]) and np.all(end_ns[1:][same_case] >= end_ns[:-1][same_case]):
+    if _in_case_time_order(case, end_ns):
         return np.arange(count)
     by_time = np.argsort(end_ns, kind="stable")
     time_rank = np.empty(count, dtype=np.int64)

@@ -290,15 +290,27 @@ def _profile(name: str, values: pd.Series) -> _Profile:
     rows = len(present)
     if rows == 0:
         return _Profile(name, key, array, 0, 0, 0.0, 0.0, None, False)
-    distinct = len(pc.unique(present))
-    numbers = pd.to_numeric(pd.Series(present.to_pylist(), dtype="object"), errors="coerce")
+    counts = pc.value_counts(present)
+    distinct = len(counts)
+    numeric = _numeric_share(counts, rows)
     hinted = any(
         _name_score(key, names, _PARTS[part])[0] >= 0.5
         for names, part in ((_END_NAMES, "end"), (_START_NAMES, "start"))
     )
     share, fmt = timestamp_share(array, allow_numeric=hinted)
     lifecycle = bool(pc.all(pc.is_in(pc.utf8_lower(present), value_set=_LIFECYCLE_ARRAY)).as_py())
-    return _Profile(name, key, array, rows, distinct, float(numbers.notna().mean()), share, fmt, lifecycle)
+    return _Profile(name, key, array, rows, distinct, numeric, share, fmt, lifecycle)
+
+
+def _numeric_share(counts: pa.StructArray, rows: int) -> float:
+    """Share of the sample rows whose value pandas reads as a number.
+
+    Each distinct value is tried once and weighted by how often it occurs: pandas
+    parses text numbers one Python object at a time, and samples repeat values a lot.
+    """
+    numbers = pd.to_numeric(pd.Series(counts.field("values").to_pylist(), dtype="object"), errors="coerce")
+    occurrences = counts.field("counts").to_numpy()
+    return float(occurrences[numbers.notna().to_numpy()].sum() / rows)
 
 
 def _time_fit(profile: _Profile) -> tuple[float, str]:

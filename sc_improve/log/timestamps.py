@@ -43,7 +43,8 @@ EXCEL_EPOCH_DAYS = 25_569
 EXCEL_MAX_SERIAL = 2_958_466
 """Serial of 10000-01-01: larger numbers are not Excel dates."""
 MISSING_MARKERS = ("00000000", "0000-00-00", "00.00.0000", "0000/00/00")
-"""SAP writes these for "no date"; they mean missing, not unparseable."""
+"""SAP writes these for "no date"; they mean missing, not unparseable. All start with "00",
+which a quick scan checks before the exact (slower) comparison."""
 
 KEYWORD_FORMATS = ("iso8601", "epoch_s", "epoch_ms", "excel")
 
@@ -373,6 +374,8 @@ def _is_number(kind: pa.DataType) -> bool:
 def _clean(array: pa.ChunkedArray) -> pa.ChunkedArray:
     """Trimmed text with blanks and SAP "no date" markers as null."""
     text = plain_text(array)
+    if not pc.any(pc.starts_with(text, "00")).as_py():
+        return text
     marker = pc.fill_null(pc.is_in(text, value_set=pa.array(MISSING_MARKERS, type=text.type)), False)
     if not pc.any(marker).as_py():
         return text

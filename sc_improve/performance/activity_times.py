@@ -79,9 +79,11 @@ def activity_times(log: EventLog, times: EventTimes | None = None) -> ActivityTi
     repeats = times.repeats
     repeated = np.concatenate((codes.activity[repeats.rows], codes.activity[repeats.parallel_rows]))
     cases = events - np.bincount(repeated, minlength=n_activities)
-    estimated = np.bincount(
-        codes.activity, weights=times.estimated & (times.enabler >= 0), minlength=n_activities
-    )
+    if times.any_estimated:
+        measured_estimate = times.estimated & (times.enabler >= 0)
+        estimated = np.bincount(codes.activity, weights=measured_estimate, minlength=n_activities)
+    else:
+        estimated = np.zeros(n_activities)
     wait = times.wait_by_activity
     processing = times.processing_by_activity
     rows = [
@@ -119,7 +121,7 @@ def timing_notes(times: EventTimes) -> list[str]:
             "the log has no start times: waiting times are estimated as the time since the previous "
             "event of the case and include the processing time; processing times are unknown"
         )
-    elif times.estimated.any():
+    elif times.any_estimated:
         missing = int(np.count_nonzero(times.estimated))
         notes.append(
             f"{missing:,} events have no usable start time; their waits are estimated as the time since "

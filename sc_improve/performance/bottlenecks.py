@@ -187,28 +187,35 @@ def _item(
 @dataclass(frozen=True)
 class _Excess:
     """Time above the group median: per event (0 when not above), summed per group, and per group
-    the affected cases and the share of the excess that comes from estimated waits."""
+    the affected cases and the share of the excess that comes from estimated waits; ``rows`` are
+    the events above their median."""
 
     per_event: np.ndarray
     per_group: np.ndarray
     cases: np.ndarray
     estimated_share: np.ndarray
+    rows: np.ndarray
 
 
 def _excess(times: EventTimes, values: np.ndarray, groups: np.ndarray, stats: GroupStats) -> _Excess:
+    """Excess over the group medians. Events in no group (-1) or without a value get NaN from
+    the median lookup, so they are never above it and add 0 wherever they are counted."""
     n_groups = len(stats.count)
-    median = np.append(stats.median, np.nan)[groups]  # group -1 reads the appended NaN
-    above = values > median
-    per_event = np.where(above, values - median, 0.0)
-    bins = np.where(above, groups, n_groups)
+    per_event = values - np.append(stats.median, np.nan)[groups]  # group -1 reads the appended NaN
+    above = per_event > 0
+    np.fmax(per_event, 0.0, out=per_event)  # fmax, unlike maximum, turns NaN into 0 too
+    bins = groups if len(groups) == 0 or int(groups.min()) >= 0 else np.where(groups >= 0, groups, n_groups)
     per_group = np.bincount(bins, weights=per_event, minlength=n_groups + 1)[:n_groups]
-    estimated_excess = np.where(times.estimated, per_event, 0.0)
-    estimated = np.bincount(bins, weights=estimated_excess, minlength=n_groups + 1)[:n_groups]
+    if times.any_estimated:
+        estimated_excess = np.where(times.estimated, per_event, 0.0)
+        estimated = np.bincount(bins, weights=estimated_excess, minlength=n_groups + 1)[:n_groups]
+    else:
+        estimated = np.zeros(n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         estimated_share = estimated / per_group
     rows = np.flatnonzero(above)
     cases = distinct_cases(groups[rows], times.codes.case[rows], n_groups)
-    return _Excess(per_event, per_group, cases, estimated_share)
+    return _Excess(per_event, per_group, cases, estimated_share, rows)
 
 
 def _activity_items(times: EventTimes, wait: _Excess) -> list[Bottleneck]:
@@ -333,10 +340,14 @@ def _resource_items(times: EventTimes, wait: _Excess) -> list[Bottleneck]:
     measured = (codes.resource >= 0) & ~np.isnan(times.wait_s)
     n_resources = len(codes.resources)
     bins = np.where(measured, codes.resource, n_resources)
-    beyond_usual = np.where(measured, wait.per_event - usual[codes.activity], 0.0)
+    # Unmeasured events land in the extra bin n_resources, so their weight needs no masking.
+    beyond_usual = wait.per_event - usual[codes.activity]
     beyond = np.bincount(bins, weights=beyond_usual, minlength=n_resources + 1)[:n_resources]
-    estimated = np.bincount(bins, weights=times.estimated, minlength=n_resources + 1)[:n_resources] > 0
-    rows = np.flatnonzero(wait.per_event > 0)
+    if times.any_estimated:
+        estimated = np.bincount(bins, weights=times.estimated, minlength=n_resources + 1)[:n_resources] > 0
+    else:
+        estimated = np.zeros(n_resources, dtype=bool)
+    rows = wait.rows
     cases = distinct_cases(codes.resource[rows], codes.case[rows], n_resources)
     items = []
     for r in np.flatnonzero((beyond > 0) & (cases > 0)):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sc_improve.log.event_log import EventLog, LogCodes
 from sc_improve.performance.timing import Repeats
@@ -57,7 +58,7 @@ def case_features(log: EventLog, repeated: Repeats) -> list[CaseFeature]:
     n_cases = len(first_rows)
     features = []
     for column in log.case_attributes:
-        feature = _attribute_feature(column, log.frame[column].iloc[first_rows].reset_index(drop=True))
+        feature = _attribute_feature(column, _values_at(log.frame[column], first_rows))
         if feature is not None:
             features.append(feature)
     variant = _variant_feature(codes)
@@ -72,6 +73,23 @@ def case_features(log: EventLog, repeated: Repeats) -> list[CaseFeature]:
             CaseFeature("rework", "rework", codes=reworked.astype(np.int64), levels=("no", "yes"))
         )
     return features
+
+
+def _values_at(column: pd.Series, rows: np.ndarray) -> pd.Series:
+    """The values at ``rows`` (ascending) as a new series with a fresh index.
+
+    An Arrow-backed column is read chunk by chunk: one take over a chunked array
+    resolves the chunk of every index and returns a chunked result, which also makes
+    factorizing it slower; per-chunk takes joined into one array cost about half.
+    """
+    array = column.array
+    if not isinstance(array, pd.arrays.ArrowExtensionArray):
+        return column.iloc[rows].reset_index(drop=True)
+    chunks = array.__arrow_array__().chunks
+    bounds = np.cumsum([0, *(len(chunk) for chunk in chunks)])
+    cuts = np.searchsorted(rows, bounds)
+    pieces = [chunk.take(rows[cuts[i] : cuts[i + 1]] - bounds[i]) for i, chunk in enumerate(chunks)]
+    return pd.Series(type(array)(pa.concat_arrays(pieces)), name=column.name)
 
 
 def _attribute_feature(column: str, values: pd.Series) -> CaseFeature | None:
@@ -127,7 +145,9 @@ def variant_codes(codes: LogCodes) -> tuple[np.ndarray, np.ndarray]:
     rank = np.empty(len(counts), dtype=np.int64)
     rank[np.argsort(-counts, kind="stable")] = np.arange(len(counts))
     variant = rank[found]
-    _, example = np.unique(variant, return_index=True)
+    example = np.empty(len(counts), dtype=np.int64)
+    cases = np.arange(len(variant))
+    example[variant[::-1]] = cases[::-1]  # the last write wins: each variant's first case, no sort
     return variant, example
 
 

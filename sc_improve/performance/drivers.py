@@ -19,10 +19,9 @@ import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from sklearn.tree import DecisionTreeRegressor
 
 from sc_improve.performance.case_features import OTHER, CaseFeature
-from sc_improve.performance.grouped import grouped_stats
+from sc_improve.performance.grouped import ranked_medians
 from sc_improve.units import human_duration
 
 MAX_CASES = 10_000
@@ -101,28 +100,35 @@ def _importances(
         return [], None, len(sample), ["cycle times of the held-out cases are all equal: nothing to explain"]
     n_train = len(sample) - n_test
     matrix = _design(features, sample, target, n_train)
+    # Imported here: scikit-learn (with scipy) takes seconds to import, and only this model needs it.
+    from sklearn.tree import DecisionTreeRegressor
+
     tree = DecisionTreeRegressor(
         max_depth=MAX_DEPTH, min_samples_leaf=max(MIN_GROUP_CASES, n_train // 100), random_state=seed
     )
     tree.fit(matrix[:n_train], target[:n_train])
     held_out, held_out_target = matrix[n_train:], target[n_train:]
-    base = _r2(tree, held_out, held_out_target)
+    base = _r2(tree.predict(held_out, check_input=False), held_out_target)
     drivers = []
+    n_held_out = len(held_out)
     for column, feature in enumerate(features):
-        drops = []
-        for _ in range(REPEATS):
-            shuffled = held_out.copy()
-            shuffled[:, column] = rng.permutation(held_out[:, column])
-            drops.append(base - _r2(tree, shuffled, held_out_target))
+        # The repeats are stacked and predicted in one call: one call per feature, not per repeat.
+        shuffled = np.tile(held_out, (REPEATS, 1))
+        for repeat in range(REPEATS):
+            shuffled[repeat * n_held_out : (repeat + 1) * n_held_out, column] = rng.permutation(
+                held_out[:, column]
+            )
+        predicted = tree.predict(shuffled, check_input=False).reshape(REPEATS, n_held_out)
+        drops = [base - _r2(prediction, held_out_target) for prediction in predicted]
         drivers.append(Driver(feature.name, feature.label, float(np.mean(drops))))
     drivers.sort(key=lambda driver: -driver.importance)
     notes = [] if len(sample) == n_cases else [f"drivers were ranked on a sample of {len(sample):,} cases"]
     return drivers, base, len(sample), notes
 
 
-def _r2(tree: DecisionTreeRegressor, matrix: np.ndarray, target: np.ndarray) -> float:
-    """R² of the tree's predictions; the matrix is already float32 and C-ordered, so checks are skipped."""
-    residual = target - tree.predict(matrix, check_input=False)
+def _r2(predicted: np.ndarray, target: np.ndarray) -> float:
+    """R² of predictions (made with ``check_input=False``: the matrix is already float32 and C-ordered)."""
+    residual = target - predicted
     return float(1.0 - residual @ residual / np.sum((target - target.mean()) ** 2))
 
 
@@ -161,12 +167,14 @@ def _slow_groups(features: list[CaseFeature], cycle_s: np.ndarray) -> list[Group
     if overall <= 0:
         return []
     floor = max(MIN_GROUP_CASES, math.ceil(MIN_GROUP_SHARE * len(cycle_s)))
+    order = np.argsort(cycle_s)
+    ranked = cycle_s[order]
     candidates = []
     for feature in features:
         groups, members = _groups(feature)
-        stats = grouped_stats(cycle_s, members, len(groups))
+        counts, medians = ranked_medians(ranked, order, members, len(groups))
         for index, (group, subject) in enumerate(groups):
-            count, median = int(stats.count[index]), float(stats.median[index])
+            count, median = int(counts[index]), float(medians[index])
             if subject and floor <= count < len(cycle_s) and median >= SLOWER_RATIO * overall:
                 candidates.append((count * (median - overall), feature.name, group, subject, count, median))
     candidates.sort(key=lambda candidate: -candidate[0])

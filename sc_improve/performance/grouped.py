@@ -18,6 +18,9 @@ import pandas as pd
 DENSE_FACTOR = 4
 DENSE_MINIMUM = 1 << 16
 """Keys up to DENSE_FACTOR x rows + DENSE_MINIMUM are compacted with a lookup table."""
+DISTINCT_DENSE_FACTOR = 16
+"""Distinct cases are counted with a flag table when cases x groups is at most this many
+times the rows (plus DENSE_MINIMUM): one byte per pair, so a few bytes per row."""
 
 
 @dataclass(frozen=True)
@@ -57,70 +60,126 @@ def grouped_stats(values: np.ndarray, groups: np.ndarray, n_groups: int) -> Grou
     argsort): the group code goes in the top bits, the value's float64 bit pattern
     (which orders like the value for non-negative floats) in the rest, shifted right by
     the width of the group code. Sorted keys hold each group's values contiguous and
-    ascending, so every quantile is an index computation. The shift drops the lowest
-    mantissa bits of the quantiles: a relative error below 2**-(52 - group bits), under
-    a microsecond on a day for up to a million groups. Counts, totals and means are exact.
+    ascending, so every quantile is an index computation; group boundaries are found by
+    binary search and only the keys at the quantile ranks are decoded. The shift drops
+    the lowest mantissa bits of the quantiles: a relative error below 2**-(52 - group
+    bits), under a microsecond on a day for up to a million groups. Counts, totals and
+    means are exact.
 
     >>> import numpy as np
     >>> stats = grouped_stats(np.array([4.0, 1.0, np.nan, 3.0, 2.0]), np.array([0, 0, 0, 1, -1]), 2)
     >>> stats.count.tolist(), stats.median.tolist()
     ([2, 1], [2.5, 3.0])
     """
-    ignored = (groups < 0) | np.isnan(values)
     group_bits = max(int(n_groups).bit_length(), 1)
     value_bits = 63 - group_bits
-    group = np.where(ignored, n_groups, groups).astype(np.int64)
-    keys = np.sort((group << value_bits) | (values.view(np.int64) >> group_bits))
-    ordered = ((keys & ((1 << value_bits) - 1)) << group_bits).view(np.float64)
-    count = np.bincount(keys >> value_bits, minlength=n_groups + 1)[:n_groups]
-    total = np.bincount(group, weights=np.where(ignored, 0.0, values), minlength=n_groups + 1)[:n_groups]
-    first = np.cumsum(count) - count
+    ignored = np.isnan(values)
+    if len(groups) and int(groups.min()) < 0:
+        ignored |= groups < 0
+    keys = np.where(ignored, np.int64(n_groups), groups).astype(np.int64, copy=False)
+    # Ignored rows sit in the extra group n_groups, so their (NaN) weights never reach a result.
+    total = np.bincount(keys, weights=values, minlength=n_groups + 1)[:n_groups]
+    keys <<= value_bits
+    keys |= values.view(np.int64) >> group_bits
+    keys.sort()
+    bounds = np.searchsorted(keys, np.arange(n_groups + 1, dtype=np.int64) << value_bits)
+    first = bounds[:-1]
+    count = np.diff(bounds)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / count
     return GroupStats(
         count=count,
         total=total,
         mean=mean,
-        median=_quantile(ordered, first, count, 0.5),
-        p90=_quantile(ordered, first, count, 0.9),
+        median=_quantile(keys, value_bits, first, count, 0.5),
+        p90=_quantile(keys, value_bits, first, count, 0.9),
     )
 
 
-def _quantile(ordered: np.ndarray, first: np.ndarray, count: np.ndarray, q: float) -> np.ndarray:
+def _quantile(
+    keys: np.ndarray, value_bits: int, first: np.ndarray, count: np.ndarray, q: float
+) -> np.ndarray:
+    """Per-group quantile from sorted packed keys, decoding only the two keys around each rank."""
     result = np.full(len(count), np.nan)
     present = count > 0
     position = (count[present] - 1) * q
     low = np.floor(position).astype(np.int64)
     high = np.minimum(low + 1, count[present] - 1)
     base = first[present]
-    low_value = ordered[base + low]
-    result[present] = low_value + (position - low) * (ordered[base + high] - low_value)
+    low_value = _decode(keys[base + low], value_bits)
+    result[present] = low_value + (position - low) * (_decode(keys[base + high], value_bits) - low_value)
     return result
 
 
-def distinct_cases(groups: np.ndarray, case: np.ndarray, n_groups: int) -> np.ndarray:
-    """How many distinct cases each group occurs in.
+def _decode(keys: np.ndarray, value_bits: int) -> np.ndarray:
+    """The (truncated) float64 values packed into the low bits of ``keys``."""
+    return ((keys & ((1 << value_bits) - 1)) << (63 - value_bits)).view(np.float64)
 
-    Within each group, case codes must never decrease along the array (true in the
-    canonical frame order, or any subset of rows grouped stably by one code). Then
-    after a stable sort by group each group's cases are still in order and a new case
-    is simply a change from the previous row.
+
+def ranked_medians(
+    ranked_values: np.ndarray, order: np.ndarray, groups: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group count and median of values already sorted once: ``ranked_values = values[order]``.
+
+    For many groupings of the same values (one per case feature), sorting the values once
+    and then only grouping their ranks stably (a radix sort of small codes) replaces one
+    full sort per grouping. Medians interpolate like :func:`grouped_stats` and are exact.
+
+    >>> import numpy as np
+    >>> values = np.array([4.0, 1.0, 3.0, 2.0])
+    >>> order = np.argsort(values)
+    >>> count, median = ranked_medians(values[order], order, np.array([0, 0, 1, -1]), 2)
+    >>> count.tolist(), median.tolist()
+    ([2, 1], [2.5, 3.0])
+    """
+    ranked_groups = groups[order]
+    ranked_groups = np.where(ranked_groups >= 0, ranked_groups, n_groups)
+    by_group = stable_group_order(ranked_groups, n_groups + 1)
+    count = np.bincount(ranked_groups, minlength=n_groups + 1)[:n_groups]
+    first = np.cumsum(count) - count
+    median = np.full(n_groups, np.nan)
+    present = count > 0
+    position = (count[present] - 1) * 0.5
+    low = np.floor(position).astype(np.int64)
+    high = np.minimum(low + 1, count[present] - 1)
+    low_value = ranked_values[by_group[first[present] + low]]
+    median[present] = low_value + (position - low) * (
+        ranked_values[by_group[first[present] + high]] - low_value
+    )
+    return count, median
+
+
+def distinct_cases(groups: np.ndarray, case: np.ndarray, n_groups: int) -> np.ndarray:
+    """How many distinct cases each group occurs in (rows may come in any order).
+
+    With few (case, group) pairs possible, a table of one flag per pair is set and
+    counted per group: no sort at all. Otherwise each pair is packed into one integer
+    (group major, 32 bits when it fits, which halves the sort), the keys are sorted and
+    each change of key is a new pair.
 
     >>> import numpy as np
     >>> distinct_cases(np.array([0, 1, 0, 0, -1]), np.array([0, 0, 0, 1, 1]), 2).tolist()
     [2, 1]
     """
     grouped = groups >= 0
-    if grouped.all():
-        by_group = stable_group_order(groups, n_groups)
-    else:
-        rows = np.flatnonzero(grouped)
-        by_group = rows[stable_group_order(groups[rows], n_groups)]
-    sorted_groups = groups[by_group]
-    sorted_cases = case[by_group]
-    new = np.ones(len(by_group), dtype=bool)
-    new[1:] = (sorted_groups[1:] != sorted_groups[:-1]) | (sorted_cases[1:] != sorted_cases[:-1])
-    return np.bincount(sorted_groups[new], minlength=n_groups)
+    all_grouped = bool(grouped.all())
+    n_cases = int(case.max()) + 1 if len(case) else 0
+    if n_cases * (n_groups + 1) <= DISTINCT_DENSE_FACTOR * len(groups) + DENSE_MINIMUM:
+        width = n_groups if all_grouped else n_groups + 1  # the extra column collects rows in no group
+        column = groups if all_grouped else np.where(grouped, groups, n_groups)
+        seen = np.zeros(n_cases * width, dtype=bool)
+        dtype = np.int32 if n_cases * width < 1 << 31 else np.int64  # 32 bits halve the index traffic
+        seen[case.astype(dtype, copy=False) * dtype(width) + column] = True
+        return np.count_nonzero(seen.reshape(n_cases, width)[:, :n_groups], axis=0)
+    if not all_grouped:
+        groups, case = groups[grouped], case[grouped]
+    dtype = np.int32 if n_cases * n_groups < 1 << 31 else np.int64
+    keys = groups.astype(dtype) * dtype(n_cases)
+    keys += case
+    keys.sort()
+    new = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    return np.bincount(keys[new] // n_cases, minlength=n_groups)
 
 
 def compact(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -136,18 +195,25 @@ def compact(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> codes.tolist(), present.tolist()
     ([1, -1, 0, 1], [3, 7])
     """
+    top = int(keys.max()) if len(keys) else -1
+    if top < 0:
+        return np.full(len(keys), -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if dense_keys(top, len(keys)):
+        size = top + 2
+        shifted = keys + 1  # slot 0 holds the rows in no group, so no mask is needed
+        counts = np.bincount(shifted, minlength=size)
+        counts[0] = 0
+        uniques = np.flatnonzero(counts)
+        table = np.full(size, -1, dtype=np.int64)
+        table[uniques] = np.arange(len(uniques))
+        return table[shifted], (uniques - 1).astype(np.int64)
     present = keys >= 0
     codes = np.full(len(keys), -1, dtype=np.int64)
-    if not present.any():
-        return codes, np.zeros(0, dtype=np.int64)
-    used = keys[present]
-    size = int(used.max()) + 1
-    if size <= DENSE_FACTOR * len(keys) + DENSE_MINIMUM:
-        uniques = np.flatnonzero(np.bincount(used, minlength=size))
-        table = np.zeros(size, dtype=np.int64)
-        table[uniques] = np.arange(len(uniques))
-        codes[present] = table[used]
-        return codes, uniques.astype(np.int64)
-    dense, uniques = pd.factorize(used, sort=False)
+    dense, uniques = pd.factorize(keys[present], sort=False)
     codes[present] = dense
     return codes, np.asarray(uniques, dtype=np.int64)
+
+
+def dense_keys(top: int, n_rows: int) -> bool:
+    """Whether keys up to ``top`` over ``n_rows`` rows are small enough for tables over the key space."""
+    return top + 1 <= DENSE_FACTOR * n_rows + DENSE_MINIMUM

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sc_improve.log.event_log import EventLog
 from sc_improve.performance.activity_times import optional
-from sc_improve.performance.grouped import compact, distinct_cases, grouped_stats
+from sc_improve.performance.grouped import compact, dense_keys, distinct_cases, grouped_stats
 from sc_improve.performance.timing import EventTimes, event_times
 
 Period = Literal["day", "week"]
@@ -141,16 +141,15 @@ def resource_analysis(
 
 def _summaries(times: EventTimes) -> list[ResourceSummary]:
     codes = times.codes
-    resource = codes.resource
     n_resources = len(codes.resources)
-    known = resource >= 0
-    events = np.bincount(resource[known], minlength=n_resources)
-    cases = distinct_cases(resource, codes.case, n_resources)
-    pairs = np.where(known, resource.astype(np.int64) * times.n_activities + codes.activity, -1)
-    _, distinct_pairs = compact(pairs)
-    activities = np.bincount(distinct_pairs // times.n_activities, minlength=n_resources)
-    processing = _sum_and_count(resource, times.processing_s, n_resources)
-    wait = _sum_and_count(resource, times.wait_s, n_resources)
+    n_activities = times.n_activities
+    bins = _resource_bins(codes.resource, n_resources)
+    events = np.bincount(bins, minlength=n_resources + 1)[:n_resources]
+    cases = distinct_cases(codes.resource, codes.case, n_resources)
+    pairs = np.bincount(bins * n_activities + codes.activity, minlength=(n_resources + 1) * n_activities)
+    activities = np.count_nonzero(pairs.reshape(n_resources + 1, n_activities)[:n_resources], axis=1)
+    processing = _sum_and_count(bins, times.processing_s, n_resources)
+    wait = _sum_and_count(bins, times.wait_s, n_resources)
     rows = [
         ResourceSummary(
             resource=str(codes.resources[r]),
@@ -167,26 +166,45 @@ def _summaries(times: EventTimes) -> list[ResourceSummary]:
     return rows
 
 
-def _sum_and_count(groups: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-group sum and count of the measured (non-NaN) values of rows with a group."""
-    rows = (groups >= 0) & ~np.isnan(values)
+def _resource_bins(resource: np.ndarray, n_resources: int) -> np.ndarray:
+    """Resource codes as int64 bincount bins; events without a resource go to the extra bin n_resources."""
+    return np.where(resource >= 0, resource, np.int64(n_resources))
+
+
+def _sum_and_count(bins: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group sum and count of the measured (non-NaN) values; ``bins`` as from :func:`_resource_bins`.
+
+    Unmeasured rows are moved to the extra bin, so their NaN never reaches a result and
+    no rows have to be selected first.
+    """
+    measured = np.where(np.isnan(values), n_groups, bins)
     return (
-        np.bincount(groups[rows], weights=values[rows], minlength=n_groups),
-        np.bincount(groups[rows], minlength=n_groups),
+        np.bincount(measured, weights=values, minlength=n_groups + 1)[:n_groups],
+        np.bincount(measured, minlength=n_groups + 1)[:n_groups],
     )
 
 
 def _workload(times: EventTimes, period: Period) -> pd.DataFrame:
+    """Events and busy time per (resource, period), ordered by resource name, then period.
+
+    Each pair is one integer, resource code x periods + period; resource codes follow
+    the names' sort order, so ordering the present pairs by that integer is the
+    required order without comparing any strings.
+    """
     codes = times.codes
-    known = np.flatnonzero(codes.resource >= 0)
+    known = codes.resource >= 0
+    everything = bool(known.all())
+    resource = codes.resource if everything else codes.resource[known]
+    end_ns = codes.end_ns if everything else codes.end_ns[known]
+    processing_s = times.processing_s if everything else times.processing_s[known]
     days = PERIOD_DAYS[period]
-    day = codes.end_ns[known] // DAY_NS
+    day = end_ns // DAY_NS
     index = (day + EPOCH_WEEKDAY) // days if days > 1 else day
     first = int(index.min())
     span = int(index.max()) - first + 1
-    keys = codes.resource[known].astype(np.int64) * span + (index - first)
-    group, cells = compact(keys)
-    events = np.bincount(group, minlength=len(cells))
+    keys = resource.astype(np.int64) * span + (index - first)
+    busy_weights = np.nan_to_num(processing_s) if times.has_start else None
+    cells, events, busy = _cell_totals(keys, busy_weights)
     period_days = (cells % span + first) * days - (EPOCH_WEEKDAY if days > 1 else 0)
     frame = pd.DataFrame(
         {
@@ -195,14 +213,34 @@ def _workload(times: EventTimes, period: Period) -> pd.DataFrame:
             "events": events,
         }
     )
-    if times.has_start:
-        busy = np.bincount(group, weights=np.nan_to_num(times.processing_s[known]), minlength=len(cells))
+    if busy is not None:
         frame["busy_s"] = busy
         frame["busy_share"] = busy / (days * 86_400)
     else:
         frame["busy_s"] = np.nan
         frame["busy_share"] = np.nan
-    return frame.sort_values(["resource", "period_start"], ignore_index=True)
+    return frame
+
+
+def _cell_totals(
+    keys: np.ndarray, weights: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(present keys ascending, rows per key, summed ``weights`` per key or None).
+
+    Small keys are counted directly over the key space, which yields them in order and
+    needs no per-row code; large ones are coded by :func:`compact` and then ordered.
+    """
+    top = int(keys.max())
+    if dense_keys(top, len(keys)):
+        events = np.bincount(keys, minlength=top + 1)
+        cells = np.flatnonzero(events)
+        busy = None if weights is None else np.bincount(keys, weights=weights, minlength=top + 1)[cells]
+        return cells, events[cells], busy
+    group, cells = compact(keys)
+    events = np.bincount(group, minlength=len(cells))
+    busy = None if weights is None else np.bincount(group, weights=weights, minlength=len(cells))
+    order = np.argsort(cells)  # compact's hash path numbers keys by first appearance
+    return cells[order], events[order], None if busy is None else busy[order]
 
 
 def _handoffs(times: EventTimes, top: int) -> tuple[list[Handoff], int, float]:
@@ -212,22 +250,32 @@ def _handoffs(times: EventTimes, top: int) -> tuple[list[Handoff], int, float]:
     sort) are computed for the rows of the reported pairs only.
     """
     codes = times.codes
-    resource = codes.resource.astype(np.int64)
+    resource = codes.resource
     n_resources = len(codes.resources)
-    receiving = np.flatnonzero((times.enabler >= 0) & (resource >= 0))
-    giving = resource[times.enabler[receiving]]
-    both_known = giving >= 0
-    receiving, giving = receiving[both_known], giving[both_known]
-    changed = giving != resource[receiving]
-    handoff_rows = receiving[changed]
-    pair, pair_keys = compact(giving[changed] * n_resources + resource[handoff_rows])
-    frequency = np.bincount(pair, minlength=len(pair_keys))
-    best = np.argsort(-frequency, kind="stable")[:top]
-    rank = np.full(len(pair_keys), -1, dtype=np.int64)
-    rank[best] = np.arange(len(best))
-    reported = rank[pair]
+    giving = np.append(resource, -1)[times.enabler]  # enabler -1 reads the appended "no resource"
+    both_known = (giving >= 0) & (resource >= 0)
+    handoff_rows = np.flatnonzero(both_known & (giving != resource))
+    keys = giving[handoff_rows].astype(np.int64) * n_resources + resource[handoff_rows]
+    top_key = int(keys.max()) if len(keys) else -1
+    if dense_keys(top_key, len(keys)):
+        # Counting over the key space numbers the pairs in key order, as compact() would, and a
+        # small lookup table over it finds the rows of the reported pairs without coding every row.
+        frequency_by_key = np.bincount(keys, minlength=top_key + 1)
+        pair_keys = np.flatnonzero(frequency_by_key)
+        frequency = frequency_by_key[pair_keys]
+        best = np.argsort(-frequency, kind="stable")[:top]
+        lookup = np.full(top_key + 1, -1, dtype=np.int8 if top < 128 else np.int64)
+        lookup[pair_keys[best]] = np.arange(len(best))
+        reported = lookup[keys]
+    else:
+        pair, pair_keys = compact(keys)
+        frequency = np.bincount(pair, minlength=len(pair_keys))
+        best = np.argsort(-frequency, kind="stable")[:top]
+        rank = np.full(len(pair_keys), -1, dtype=np.int64)
+        rank[best] = np.arange(len(best))
+        reported = rank[pair]
     kept = reported >= 0
-    rows, reported = handoff_rows[kept], reported[kept]
+    rows, reported = handoff_rows[kept], reported[kept].astype(np.int64)
     stats = grouped_stats(times.wait_s[rows], reported, len(best))
     cases = distinct_cases(reported, codes.case[rows], len(best))
     estimated = np.bincount(reported, weights=times.estimated[rows], minlength=len(best))
@@ -243,4 +291,5 @@ def _handoffs(times: EventTimes, top: int) -> tuple[list[Handoff], int, float]:
         )
         for i, p in enumerate(best)
     ]
-    return handoffs, len(handoff_rows), len(handoff_rows) / len(receiving) if len(receiving) else 0.0
+    transitions = int(np.count_nonzero(both_known))
+    return handoffs, len(handoff_rows), len(handoff_rows) / transitions if transitions else 0.0

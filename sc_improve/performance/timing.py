@@ -31,7 +31,7 @@ import numpy as np
 
 from sc_improve.errors import AnalysisError
 from sc_improve.log.event_log import EventLog, LogCodes
-from sc_improve.performance.grouped import GroupStats, compact, grouped_stats, stable_group_order
+from sc_improve.performance.grouped import GroupStats, compact, dense_keys, grouped_stats, stable_group_order
 
 NS_PER_S = 1e9
 
@@ -80,6 +80,11 @@ class EventTimes:
         return len(self.codes.activities)
 
     @cached_property
+    def any_estimated(self) -> bool:
+        """Whether any event lacks a start time; when none does, estimated shares are all 0."""
+        return bool(self.estimated.any())
+
+    @cached_property
     def wait_by_activity(self) -> GroupStats:
         return grouped_stats(self.wait_s, self.codes.activity, self.n_activities)
 
@@ -120,9 +125,19 @@ class EventTimes:
 
         A transition is enabling activity -> activity; rows without an enabler have none.
         """
-        activity = self.codes.activity.astype(np.int64)
-        source = activity[np.maximum(self.enabler, 0)]
-        return compact(np.where(self.enabler >= 0, source * self.n_activities + activity, -1))
+        n = self.n_activities
+        if not dense_keys(n * (n + 1) - 1, self.n_events):
+            activity = self.codes.activity.astype(np.int64)
+            source = activity[np.maximum(self.enabler, 0)]
+            return compact(np.where(self.enabler >= 0, source * n + activity, -1))
+        # The numbering compact() gives, without masks: "no enabler" reads source n, whose keys
+        # (n * n and above) are left out of the table.
+        source = np.append(self.codes.activity, n)[self.enabler]
+        keys = source.astype(np.int64) * n + self.codes.activity
+        present = np.flatnonzero(np.bincount(keys, minlength=n * (n + 1))[: n * n])
+        table = np.full(n * (n + 1), -1, dtype=np.int64)
+        table[present] = np.arange(len(present))
+        return table[keys], present.astype(np.int64)
 
     @cached_property
     def wait_by_transition(self) -> GroupStats:
@@ -147,10 +162,20 @@ def event_times(log: EventLog) -> EventTimes:
     codes = log.codes
     end = codes.end_ns
     start, estimated, invalid = _effective_start(codes)
-    enabler = _enablers(codes, start)
-    enabled_at = end[np.maximum(enabler, 0)]
-    wait_s = np.where(enabler >= 0, np.maximum(start - enabled_at, 0) / NS_PER_S, np.nan)
-    processing_s = np.where(estimated, np.nan, (end - start) / NS_PER_S)
+    enabler, overlapping = _enablers(codes, start)
+    # Nearly every enabler is the previous row: measure from its end with shifted columns, then
+    # correct the overlapping rows and blank the rows without an enabler.
+    wait_ns = np.empty(len(end), dtype=np.int64)
+    wait_ns[0] = 0
+    np.subtract(start[1:], end[:-1], out=wait_ns[1:])
+    searched = overlapping[enabler[overlapping] >= 0]
+    wait_ns[searched] = np.maximum(start[searched] - end[enabler[searched]], 0)
+    wait_s = wait_ns / NS_PER_S
+    wait_s[codes.case_starts[:-1]] = np.nan
+    wait_s[overlapping[enabler[overlapping] < 0]] = np.nan
+    processing_s = (end - start) / NS_PER_S
+    if estimated.any():
+        processing_s = np.where(estimated, np.nan, processing_s)
     return EventTimes(
         codes=codes,
         start_ns=start,
@@ -173,39 +198,54 @@ def _effective_start(codes: LogCodes) -> tuple[np.ndarray, np.ndarray, int]:
     return np.where(valid, codes.start_ns, end), ~valid, int(np.count_nonzero(recorded & ~valid))
 
 
-def _enablers(codes: LogCodes, start: np.ndarray) -> np.ndarray:
-    """Row of each event's enabling instance, -1 when none.
+def _enablers(codes: LogCodes, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each event's enabling instance (-1 when none), and the rows that needed a search.
 
     Usually the previous row of the case had ended before this one started, and it is
     the enabler (ends are sorted within a case, so no other row can end later and still
-    qualify). Only rows that overlap their predecessor need a search.
+    qualify). That is one comparison of shifted columns; only the rows that overlap
+    their predecessor (few, in most logs) need a search.
     """
     end = codes.end_ns
     enabler = np.full(len(end), -1, dtype=np.int64)
-    follows = np.flatnonzero(codes.same_case_as_next) + 1
-    sequential = end[follows - 1] <= start[follows]
-    enabler[follows[sequential]] = follows[sequential] - 1
-    overlapping = follows[~sequential]
+    if len(end) < 2:
+        return enabler, np.zeros(0, dtype=np.int64)
+    in_case = codes.same_case_as_next
+    sequential = in_case & (end[:-1] <= start[1:])
+    enabler[1:] = np.where(sequential, np.arange(len(end) - 1), -1)
+    overlapping = np.flatnonzero(in_case & ~sequential) + 1
     if len(overlapping):
         enabler[overlapping] = _latest_end_before(codes, start, overlapping)
-    return enabler
+    return enabler, overlapping
 
 
 def _latest_end_before(codes: LogCodes, start: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """For each row, the last row of its case whose end is at or before the row's start (-1: none).
+    """For each row (ascending), the last row of its case that ended by the row's start (-1: none).
 
-    One binary search over all rows needs a key ordered by (case, end). Complex numbers
-    sort lexicographically (real part, then imaginary part), so case code + 1j * (end
-    relative to the case's first end) is such a key, without any risk of overflow.
+    Only the cases of ``rows`` are searched, so the cost follows the overlapping work,
+    not the log size. One binary search over the rows of those cases needs a key
+    ordered by (case, end). Complex numbers sort lexicographically (real part, then
+    imaginary part), so the case's position + 1j * (end relative to the case's first
+    end) is such a key, without any risk of overflow.
     """
-    case = codes.case
-    origin = codes.end_ns[codes.case_starts[:-1]][case]
-    keys = np.empty(len(case), dtype=np.complex128)
-    keys.real = case
-    keys.imag = codes.end_ns - origin
+    row_case = codes.case[rows]
+    new_case = np.ones(len(rows), dtype=bool)
+    new_case[1:] = row_case[1:] != row_case[:-1]
+    cases = row_case[new_case]
+    first = codes.case_starts[cases]
+    lengths = codes.case_starts[cases + 1] - first
+    offsets = np.cumsum(lengths) - lengths
+    local_case = np.repeat(np.arange(len(cases)), lengths)
+    searched = np.arange(int(lengths.sum())) + np.repeat(first - offsets, lengths)
+    origin = codes.end_ns[first]
+    keys = np.empty(len(searched), dtype=np.complex128)
+    keys.real = local_case
+    keys.imag = codes.end_ns[searched] - origin[local_case]
+    row_local = np.cumsum(new_case) - 1
     query = np.empty(len(rows), dtype=np.complex128)
-    query.real = case[rows]
-    query.imag = start[rows] - origin[rows]
-    found = np.minimum(np.searchsorted(keys, query, side="right") - 1, rows - 1)
-    in_case = (found >= 0) & (case[np.maximum(found, 0)] == case[rows])
-    return np.where(in_case, found, -1)
+    query.real = row_local
+    query.imag = start[rows] - origin[row_local]
+    position = offsets[row_local] + (rows - first[row_local])
+    found = np.minimum(np.searchsorted(keys, query, side="right") - 1, position - 1)
+    in_case = (found >= 0) & (local_case[np.maximum(found, 0)] == row_local)
+    return np.where(in_case, searched[np.maximum(found, 0)], -1)

@@ -73,8 +73,11 @@ def transition_times(log: EventLog, times: EventTimes | None = None) -> Transiti
     n_transitions = len(keys)
     stats = times.wait_by_transition
     cases = distinct_cases(transition, codes.case, n_transitions)
-    has = transition >= 0
-    estimated = np.bincount(transition[has], weights=times.estimated[has], minlength=n_transitions)
+    if times.any_estimated:
+        has = transition >= 0
+        estimated = np.bincount(transition[has], weights=times.estimated[has], minlength=n_transitions)
+    else:
+        estimated = np.zeros(n_transitions)
     names = codes.activities
     rows = [
         TransitionTime(

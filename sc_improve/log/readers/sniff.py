@@ -99,7 +99,7 @@ def sniff(path: str | Path, *, sample_bytes: int = SAMPLE_BYTES) -> Dialect:
     """
     raw, compression, complete = read_sample(path, sample_bytes)
     encoding = detect_encoding(raw, complete, path)
-    text = _decode(raw, encoding, complete)
+    text = _decode_chosen(raw, encoding, complete, path)
     _reject_binary(text, path)
     lines = text.splitlines()
     if not complete and lines:
@@ -209,6 +209,19 @@ def _decode(raw: bytes, encoding: str, complete: bool) -> str:
     """Decode a sample; a multi-byte character cut at the sample's end is not an error."""
     decoder = codecs.getincrementaldecoder(encoding)()
     return decoder.decode(raw, final=complete)
+
+
+def _decode_chosen(raw: bytes, encoding: str, complete: bool, path: str | Path) -> str:
+    """Decode with the chosen encoding; only a file chosen by a UTF-16 byte-order mark can
+    still fail here (truncated, or not really UTF-16), and that is bad input, not a crash."""
+    try:
+        return _decode(raw, encoding, complete)
+    except UnicodeDecodeError as error:
+        raise LogImportError(
+            f"starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} text "
+            f"(byte {error.start + 1}): {error.reason}",
+            path=path or None,
+        ) from None
 
 
 def _reject_binary(text: str, path: str | Path) -> None:

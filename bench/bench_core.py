@@ -1,0 +1,156 @@
+"""Core benchmark: our import + map + bottlenecks against pm4py's own path, side by side.
+
+    .venv/bin/python bench/bench_core.py                 # 100k, 1M and 5M events
+    .venv/bin/python bench/bench_core.py --sizes 100k 1m # a subset
+    .venv/bin/python bench/bench_core.py --xes 1m        # also the XES import comparison
+
+For every size a seeded P2P log is generated once into bench/data/ (CSV, and XES for
+--xes). Each measured path then runs in a fresh Python process so that its peak memory
+(ru_maxrss) is its own and no cache carries over; the wall time is measured inside that
+process after the imports, from opening the file to having the results in memory:
+
+* ours:  sc_improve.read_log(csv) + discover_map (frequency and performance) + find_bottlenecks
+* pm4py: pandas.read_csv + pm4py.format_dataframe + pm4py.discover_performance_dfg
+
+Each path runs --repeat times (default 3) and the best time is reported, as is usual for
+throughput benchmarks on a shared machine. The table prints both times, the ratio
+pm4py/ours and both peak memories.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+SIZES = {"100k": 100_000, "1m": 1_000_000, "5m": 5_000_000}
+
+OURS = """
+import time, resource, json, sys
+from sc_improve.log.read import read_log
+from sc_improve.discovery.dfg import discover_map
+from sc_improve.performance.bottlenecks import find_bottlenecks
+t0 = time.perf_counter()
+log = read_log(sys.argv[1])
+process_map = discover_map(log)
+report = find_bottlenecks(log)
+seconds = time.perf_counter() - t0
+print(json.dumps({"seconds": seconds, "events": log.n_events, "edges": len(process_map.edges),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+PM4PY = """
+import time, resource, json, sys, warnings
+warnings.filterwarnings("ignore")
+import pandas as pd
+import pm4py
+t0 = time.perf_counter()
+df = pd.read_csv(sys.argv[1])
+df = pm4py.format_dataframe(df, case_id="case_id", activity_key="activity", timestamp_key="end_time",
+                            start_timestamp_key="start_time")
+dfg = pm4py.discover_performance_dfg(df)
+seconds = time.perf_counter() - t0
+print(json.dumps({"seconds": seconds, "events": len(df), "edges": len(dfg[0]),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+OURS_XES = """
+import time, resource, json, sys
+from sc_improve.log.read import read_log
+t0 = time.perf_counter()
+log = read_log(sys.argv[1])
+seconds = time.perf_counter() - t0
+print(json.dumps({"seconds": seconds, "events": log.n_events,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+PM4PY_XES = """
+import time, resource, json, sys, warnings
+warnings.filterwarnings("ignore")
+import pm4py
+t0 = time.perf_counter()
+df = pm4py.read_xes(sys.argv[1], variant=sys.argv[2])
+seconds = time.perf_counter() - t0
+print(json.dumps({"seconds": seconds, "events": len(df),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def ensure_log(events: int, suffix: str) -> Path:
+    """Generate the seeded P2P log of this size once and keep it for later runs."""
+    from sc_improve.generate import generate_log, write_log
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"p2p_{events}{suffix}"
+    if not path.exists():
+        print(f"generating {path.name} ...", file=sys.stderr, flush=True)
+        write_log(generate_log("p2p", events=events, seed=42), path)
+    return path
+
+
+def measure(script: str, *args: str, repeat: int) -> dict[str, float]:
+    """Best of ``repeat`` fresh-process runs of ``script``; peak memory of the best run."""
+    runs = []
+    for _ in range(repeat):
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT, check=False
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"benchmark run failed:\n{done.stderr[-2000:]}")
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return min(runs, key=lambda run: run["seconds"])
+
+
+def print_row(size: str, ours: dict[str, float], theirs: dict[str, float]) -> None:
+    ratio = theirs["seconds"] / ours["seconds"]
+    print(
+        f"{size:>8} | {ours['seconds']:7.2f} | {theirs['seconds']:7.2f} | {ratio:5.1f}x | "
+        f"{ours['peak_mb']:8.0f} | {theirs['peak_mb']:8.0f}",
+        flush=True,
+    )
+
+
+def machine() -> str:
+    import os
+
+    cpu = platform.processor() or platform.machine()
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", nargs="*", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument("--xes", nargs="*", default=[], choices=list(SIZES))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    print(f"# sc-improve core benchmark, {date.today()}, {machine()}")
+    print(f"{'events':>8} | {'ours s':>7} | {'pm4py s':>7} | {'ratio':>6} | {'ours MB':>8} | {'pm4py MB':>8}")
+    for size in args.sizes:
+        csv = ensure_log(SIZES[size], ".csv")
+        print_row(
+            size, measure(OURS, str(csv), repeat=args.repeat), measure(PM4PY, str(csv), repeat=args.repeat)
+        )
+    if args.xes:
+        print("\n# XES import: ours vs pm4py's Rust backend (r4pm) and its default Python reader (iterparse)")
+        print(
+            f"{'events':>8} | {'ours s':>7} | {'r4pm s':>7} | {'ratio':>6} | {'ours MB':>8} | {'r4pm MB':>8}"
+        )
+        for size in args.xes:
+            xes = ensure_log(SIZES[size], ".xes")
+            print_row(
+                size, measure(OURS_XES, str(xes), repeat=1), measure(PM4PY_XES, str(xes), "r4pm", repeat=1)
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

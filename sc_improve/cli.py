@@ -1,0 +1,336 @@
+"""The ``sc-improve`` command line: subcommands over the headless core.
+
+Bad input ends with exit code 2 and one line on stderr naming what and where; no
+traceback unless ``--debug``. Progress bars go to stderr, results to stdout or files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sc_improve.atomic import write_text_atomically
+from sc_improve.cli_progress import TerminalProgress
+from sc_improve.errors import AnalysisError, LogImportError
+from sc_improve.progress import Cancelled
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return args.handler(args)
+    except (LogImportError, AnalysisError, ValueError) as error:
+        return _fail(args, str(error), EXIT_BAD_INPUT, error)
+    except FileNotFoundError as error:
+        return _fail(args, f"{error.filename}: no such file", EXIT_BAD_INPUT, error)
+    except (PermissionError, IsADirectoryError) as error:
+        return _fail(args, f"{error.filename}: {error.strerror}", EXIT_BAD_INPUT, error)
+    except (KeyboardInterrupt, Cancelled):
+        print("sc-improve: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: still one line, with the way to see more
+        return _fail(
+            args, f"internal error: {type(error).__name__}: {error} (run with --debug)", EXIT_INTERNAL, error
+        )
+
+
+def _fail(args: argparse.Namespace, message: str, code: int, error: BaseException) -> int:
+    if getattr(args, "debug", False):
+        raise error
+    print(f"sc-improve: error: {message}", file=sys.stderr)
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sc-improve",
+        description="Process mining for supply-chain and ERP event logs.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    analyze = _log_command(commands, "analyze", "import a log and print its analysis", _run_analyze)
+    analyze.add_argument("--json", metavar="OUT", help="write the analysis as JSON (contract: docs/CLI.md)")
+    analyze.add_argument(
+        "--keep-time-outliers",
+        action="store_true",
+        help="keep cases with implausible timestamps (before 1990, in the future) in the time analyses",
+    )
+
+    map_command = _log_command(commands, "map", "draw the process map as SVG or PNG", _run_map)
+    map_command.add_argument("-o", "--output", required=True, metavar="FILE", help="map.svg or map.png")
+    map_command.add_argument("--metric", choices=["frequency", "performance"], default="frequency")
+    map_command.add_argument(
+        "--activities", type=_percent, default=100.0, metavar="P", help="activity slider 0-100"
+    )
+    map_command.add_argument("--paths", type=_percent, default=100.0, metavar="P", help="path slider 0-100")
+
+    bpmn = _log_command(commands, "bpmn", "discover a BPMN model (inductive miner)", _run_bpmn)
+    bpmn.add_argument("-o", "--output", required=True, metavar="FILE", help="model.bpmn")
+    bpmn.add_argument("--pnml", metavar="FILE", help="also write the Petri net as .pnml")
+    bpmn.add_argument("--noise", type=float, default=0.2, help="noise threshold 0-1 (default 0.2)")
+    bpmn.add_argument("--fitness", action="store_true", help="measure how well the log fits the model")
+
+    candidates = _log_command(
+        commands, "candidates", "score which activities are worth automating", _run_candidates
+    )
+    candidates.add_argument(
+        "--hourly-rate", type=float, default=50.0, help="cost of an hour of work (default 50)"
+    )
+    candidates.add_argument(
+        "--force-system", default="", metavar="USERS", help="comma-separated technical users"
+    )
+    candidates.add_argument("--force-human", default="", metavar="USERS", help="comma-separated human users")
+    candidates.add_argument(
+        "--json", metavar="OUT", help="write the candidates as JSON (contract: docs/CLI.md)"
+    )
+
+    mapping = _log_command(
+        commands, "mapping", "show the suggested column mapping (and save it)", _run_mapping
+    )
+    mapping.add_argument("-o", "--output", metavar="FILE", help="write the mapping to this JSON file")
+
+    generate = commands.add_parser("generate", help="write a seeded synthetic supply-chain log")
+    generate.add_argument("kind", choices=["p2p", "o2c", "production"])
+    generate.add_argument("--events", type=int, default=20_000, help="approximate number of events")
+    generate.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help=".csv, .csv.gz, .parquet or .xes"
+    )
+    generate.add_argument("--seed", type=int, default=0)
+    generate.add_argument("--noise", type=float, default=0.0, help="rate of injected data-quality problems")
+    _common_flags(generate)
+    generate.set_defaults(handler=_run_generate)
+    return parser
+
+
+def _log_command(
+    commands: argparse._SubParsersAction,
+    name: str,
+    help_text: str,
+    handler: Callable[[argparse.Namespace], int],
+) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=help_text, description=help_text)
+    command.add_argument("log", metavar="LOG", help="event log: CSV, Excel, Parquet, XES, OCEL 2.0")
+    group = command.add_argument_group("column mapping (suggested automatically; override here)")
+    group.add_argument("--case", help="case id column(s), comma-separated to combine")
+    group.add_argument("--activity", help="activity column(s), comma-separated to combine")
+    group.add_argument("--timestamp", help="end timestamp column, or DATE+TIME columns")
+    group.add_argument("--start", help="start timestamp column, or DATE+TIME columns")
+    group.add_argument("--resource", help="resource column")
+    order = group.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst", action="store_const", const="day", dest="dayfirst", help="dates are day first"
+    )
+    order.add_argument(
+        "--monthfirst", action="store_const", const="month", dest="dayfirst", help="dates are month first"
+    )
+    group.add_argument(
+        "--timestamp-format", help="strptime format of the timestamps, e.g. %%d.%%m.%%Y %%H:%%M"
+    )
+    group.add_argument("--mapping", metavar="FILE", help="read the column mapping from this JSON file")
+    group.add_argument("--save-mapping", metavar="FILE", help="save the mapping used to this JSON file")
+    group.add_argument("--sheet", help="Excel sheet name, or its number counted from 1")
+    group.add_argument("--object-type", help="OCEL: the object type whose objects become cases")
+    command.add_argument("--filters", metavar="FILE", help="JSON list of filters applied before the analysis")
+    _common_flags(command)
+    command.set_defaults(handler=handler)
+    return command
+
+
+def _common_flags(command: argparse.ArgumentParser) -> None:
+    command.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+    command.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+
+
+def _percent(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError("must be between 0 and 100")
+    return value
+
+
+def _load(args: argparse.Namespace, progress: TerminalProgress, show_notes: bool = True):  # noqa: ANN202
+    """Read the log with the mapping the user gave or the suggested one, saying which."""
+    from sc_improve.log.mapping import load_mapping, save_mapping
+    from sc_improve.log.read import describe_mapping, file_kind, read_log, suggest_for_file
+
+    overrides = {
+        role: value
+        for role in ("case", "activity", "timestamp", "start", "resource", "dayfirst", "timestamp_format")
+        if (value := getattr(args, role)) is not None
+    }
+    sheet = args.sheet
+    if sheet is not None and sheet.isdigit():
+        sheet = int(sheet) - 1
+    if args.mapping:
+        mapping = load_mapping(args.mapping)
+        _tell(args, f"column mapping from {args.mapping}")
+    elif file_kind(args.log) in ("csv", "excel", "parquet"):
+        suggestion = suggest_for_file(args.log, sheet=sheet, overrides=overrides or None)
+        mapping, overrides = suggestion.mapping, {}
+        _tell(args, describe_mapping(suggestion))
+    else:
+        mapping = None
+    log = read_log(
+        args.log,
+        mapping,
+        sheet=sheet,
+        object_type=args.object_type,
+        overrides=overrides or None,
+        progress=progress,
+    )
+    if show_notes:
+        for note in log.notes:
+            _tell(args, f"note: {note}")
+    if args.save_mapping:
+        from sc_improve.log.mapping import ColumnMapping
+
+        save_mapping(ColumnMapping.from_dict(log.mapping), args.save_mapping)
+    if args.filters:
+        from sc_improve.discovery.filters import apply_filters, filter_from_dict
+
+        specs = json.loads(Path(args.filters).read_text(encoding="utf-8"))
+        if not isinstance(specs, list):
+            raise ValueError(f"{args.filters}: expected a JSON list of filters")
+        log = apply_filters(log, [filter_from_dict(spec) for spec in specs])
+    return log
+
+
+def _tell(args: argparse.Namespace, text: str) -> None:
+    """Import decisions go to stderr so that stdout stays the command's result."""
+    if not args.quiet:
+        print(text, file=sys.stderr)
+
+
+def _run_analyze(args: argparse.Namespace) -> int:
+    from sc_improve.analysis import analyze_log
+    from sc_improve.summary import format_summary
+
+    with TerminalProgress("importing", args.quiet) as progress:
+        log = _load(args, progress, show_notes=False)
+    with TerminalProgress("analysing", args.quiet) as progress:
+        analysis = analyze_log(log, progress=progress, keep_time_outliers=args.keep_time_outliers)
+    contract = analysis.to_contract()
+    if args.json:
+        write_text_atomically(args.json, json.dumps(contract, indent=2, ensure_ascii=False, default=str))
+    if not args.quiet:
+        print(format_summary(contract))
+        if args.json:
+            print(f"\nJSON written to {args.json}")
+    return 0
+
+
+def _run_map(args: argparse.Namespace) -> int:
+    from sc_improve.discovery.dfg import discover_map
+    from sc_improve.discovery.render import write_map
+    from sc_improve.discovery.simplify import simplify_map
+
+    with TerminalProgress("importing", args.quiet) as progress:
+        log = _load(args, progress)
+    process_map = simplify_map(discover_map(log), activities=args.activities, paths=args.paths)
+    path = write_map(process_map, args.output, metric=args.metric)
+    if not args.quiet:
+        print(
+            f"{args.metric} map with {len(process_map.activities)} activities and "
+            f"{len(process_map.edges)} paths written to {path}"
+        )
+    return 0
+
+
+def _run_bpmn(args: argparse.Namespace) -> int:
+    from sc_improve.discovery.fitness import fitness
+    from sc_improve.discovery.model import discover_bpmn, discover_petri_net, write_bpmn, write_pnml
+
+    with TerminalProgress("importing", args.quiet) as progress:
+        log = _load(args, progress)
+    if not 0 <= args.noise <= 1:
+        raise ValueError("--noise must be between 0 and 1")
+    write_bpmn(discover_bpmn(log, noise_threshold=args.noise), args.output)
+    net = discover_petri_net(log, noise_threshold=args.noise) if args.pnml or args.fitness else None
+    if args.pnml:
+        write_pnml(*net, args.pnml)
+    if not args.quiet:
+        print(f"BPMN model written to {args.output}" + (f", Petri net to {args.pnml}" if args.pnml else ""))
+    if args.fitness:
+        result = fitness(log, *net)
+        sample = f" on a sample of {result.cases_evaluated} cases" if result.sampled else ""
+        print(
+            f"fitness ({result.method}{sample}): {result.log_fitness:.3f}; "
+            f"{result.percentage_of_fitting_traces:.1f}% of cases fit the model perfectly"
+        )
+    return 0
+
+
+def _run_candidates(args: argparse.Namespace) -> int:
+    from sc_improve.automation import score_automation
+
+    if args.hourly_rate < 0:
+        raise ValueError("--hourly-rate must not be negative")
+    with TerminalProgress("importing", args.quiet) as progress:
+        log = _load(args, progress)
+    with TerminalProgress("scoring", args.quiet) as progress:
+        report = score_automation(
+            log,
+            hourly_rate=args.hourly_rate,
+            force_system=_names(args.force_system),
+            force_human=_names(args.force_human),
+            progress=progress,
+        )
+    if args.json:
+        report.write_json(args.json)
+    if not args.quiet:
+        print(f"{'score':>5}  {'kind':<20} {'hours/yr':>9}  activity: top reason")
+        for candidate in report.candidates[:15]:
+            reason = candidate.reasons[0] if candidate.reasons else ""
+            hours = f"{candidate.savings_hours_per_year:,.0f}"
+            print(f"{candidate.score:5.0f}  {candidate.kind:<20} {hours:>9}  {candidate.activity}: {reason}")
+        if report.automated:
+            rates = ", ".join(f"{c.activity} ({c.automation_rate:.0%})" for c in report.automated[:10])
+            print(f"\nAlready mostly automated: {rates}")
+        for note in report.notes:
+            print(f"note: {note}")
+        print(f"savings assume {report.touch_time} touch time per event at {report.hourly_rate:g} per hour")
+    return 0
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _run_mapping(args: argparse.Namespace) -> int:
+    from sc_improve.log.mapping import ColumnMapping, save_mapping
+
+    with TerminalProgress("importing", args.quiet) as progress:
+        log = _load(args, progress)
+    mapping = ColumnMapping.from_dict(log.mapping)
+    print(json.dumps(mapping.to_dict(), indent=2, ensure_ascii=False))
+    if args.output:
+        save_mapping(mapping, args.output)
+        print(f"mapping written to {args.output}")
+    return 0
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from sc_improve.generate import generate_log, write_log
+
+    if args.events <= 0:
+        raise ValueError("--events must be a positive number")
+    frame = generate_log(args.kind, events=args.events, seed=args.seed, noise=args.noise)
+    path = write_log(frame, args.output)
+    if not args.quiet:
+        print(f"{len(frame):,} {args.kind} events in {frame['case_id'].nunique():,} cases written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
