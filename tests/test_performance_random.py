@@ -65,7 +65,7 @@ def pandas_waits(log: EventLog) -> pd.DataFrame:
     Events without a start wait for the previous event of their case (end to end).
     """
     frame = log.frame.reset_index(names="row")
-    waits = frame.groupby(CASE, sort=False)[END].diff().dt.total_seconds().to_numpy()
+    waits = frame.groupby(CASE, sort=False)[END].diff().dt.total_seconds().to_numpy(copy=True)
     if START in frame.columns:
         started = frame[frame[START].notna() & (frame[START] <= frame[END])]
         ends = frame[["row", CASE, END]].rename(columns={"row": "enabler", END: "enabled_at"})

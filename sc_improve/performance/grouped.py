@@ -165,12 +165,14 @@ def distinct_cases(groups: np.ndarray, case: np.ndarray, n_groups: int) -> np.nd
     all_grouped = bool(grouped.all())
     n_cases = int(case.max()) + 1 if len(case) else 0
     if n_cases * (n_groups + 1) <= DISTINCT_DENSE_FACTOR * len(groups) + DENSE_MINIMUM:
-        width = n_groups if all_grouped else n_groups + 1  # the extra column collects rows in no group
-        column = groups if all_grouped else np.where(grouped, groups, n_groups)
-        seen = np.zeros(n_cases * width, dtype=bool)
-        dtype = np.int32 if n_cases * width < 1 << 31 else np.int64  # 32 bits halve the index traffic
-        seen[case.astype(dtype, copy=False) * dtype(width) + column] = True
-        return np.count_nonzero(seen.reshape(n_cases, width)[:, :n_groups], axis=0)
+        # One row of flags per group (group major, so each group's count is a contiguous scan);
+        # rows in no group go to an extra last row.
+        height = n_groups if all_grouped else n_groups + 1
+        row = groups if all_grouped else np.where(grouped, groups, n_groups)
+        dtype = np.int32 if n_cases * height < 1 << 31 else np.int64  # 32 bits halve the index traffic
+        seen = np.zeros(n_cases * height, dtype=bool)
+        seen[row.astype(dtype, copy=False) * dtype(n_cases) + case] = True
+        return np.count_nonzero(seen.reshape(height, n_cases)[:n_groups], axis=1)
     if not all_grouped:
         groups, case = groups[grouped], case[grouped]
     dtype = np.int32 if n_cases * n_groups < 1 << 31 else np.int64

@@ -169,6 +169,7 @@ def event_times(log: EventLog) -> EventTimes:
     wait_ns[0] = 0
     np.subtract(start[1:], end[:-1], out=wait_ns[1:])
     searched = overlapping[enabler[overlapping] >= 0]
+    # max(0): the complex search keys hold ends as float64, which may round by a few ns on long cases.
     wait_ns[searched] = np.maximum(start[searched] - end[enabler[searched]], 0)
     wait_s = wait_ns / NS_PER_S
     wait_s[codes.case_starts[:-1]] = np.nan
