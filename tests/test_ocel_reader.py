@@ -198,6 +198,15 @@ def test_unknown_object_type_lists_the_known_ones(orders_json):
         read_ocel(orders_json, "orders")
 
 
+def test_object_type_without_events_is_refused(tmp_path):
+    idle = dict(ORDERS, objects=[*ORDERS["objects"], {"id": "t1", "type": "truck"}])
+    path = tmp_path / "idle.jsonocel"
+    path.write_text(json.dumps(idle))
+    assert ObjectTypeInfo("truck", 1, 0) in list_object_types(path)
+    with pytest.raises(LogImportError, match="no event concerns a truck object"):
+        read_ocel(path, "truck")
+
+
 def test_gzipped_json_gives_the_same_log(orders_json, tmp_path):
     packed = tmp_path / "orders.json.gz"
     packed.write_bytes(gzip.compress(orders_json.read_bytes()))

@@ -245,3 +245,11 @@ def test_attribute_typed_differently_in_two_pieces_becomes_text(tmp_path, monkey
     frame = read_xes(write(tmp_path, text)).frame.set_index(CASE)
     assert frame.loc["1", "lot"] == "7" and frame.loc["6", "lot"] == "L-9"
     assert frame.loc["1", "qty"] == 1.0 and frame.loc["6", "qty"] == 2.5
+
+
+def test_events_hidden_in_comments_are_refused_rather_than_lost(tmp_path):
+    text = xes_text(
+        trace("1", event("a", "2024-01-01T08:00:00"), "<!-- " + event("b", "2024-01-01T09:00:00") + " -->")
+    )
+    with pytest.raises(LogImportError, match="inside XML comments or CDATA sections are not supported"):
+        read_xes(write(tmp_path, text))

@@ -162,6 +162,10 @@ def _flatten(
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, object]]:
     infos = _type_infos(tables)
     chosen = _choose(infos, object_type, path)
+    if chosen.events == 0:
+        raise LogImportError(
+            f"no event concerns a {chosen.name} object, so there are no cases", path=str(path)
+        )
     others = [info for info in infos if info.name != chosen.name]
     why = "" if object_type else "; chosen because it has the most events"
     notes = [f"{tables.format}: flattened on object type {_describe(chosen)}{why}"]

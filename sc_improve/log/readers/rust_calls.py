@@ -51,8 +51,14 @@ def call_quietly(function: Callable[..., T], *args: object) -> tuple[T, str]:
 
 @contextmanager
 def _stderr_to(target: BinaryIO) -> Iterator[None]:
-    sys.stderr.flush()
-    saved = os.dup(2)
+    """Descriptor 2 -> ``target`` for the duration; a process without one (pythonw) runs as is."""
+    if sys.stderr is not None:
+        sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
     try:
         os.dup2(target.fileno(), 2)
         yield

@@ -121,7 +121,8 @@ def _last_trace_end(buffer: bytearray) -> int | None:
 def _check_complete(header: bytes, rest: bytearray, path: Path) -> None:
     """rustxes accepts a file cut off right after a trace; the missing ``</log>`` gives it away."""
     opened = _LOG_START.search(header)
-    if opened and b"</log" not in rest and b"</log" not in header:
+    closed = b"</log" in rest or b"</log" in header
+    if opened and not opened.group(0).endswith(b"/>") and not closed:
         location = find_xml_error(path)
         raise LogImportError(
             "the file ends before </log>: it is incomplete (cut off during download or export?)",
@@ -162,5 +163,11 @@ def _parse(chunk: Chunk, path: Path) -> ParsedChunk:
         )
         raise_xml_error(path, fallback)
     if frame.height < chunk.event_tags:
-        ensure_well_formed(path)  # fewer events than <event> tags: broken XML read in part
+        ensure_well_formed(path)  # fewer events than <event> tags: broken XML read in part, or:
+        raise LogImportError(
+            f"the XES reader found {frame.height:,} events where this part of the file has "
+            f"{chunk.event_tags:,} <event> tags; events or </trace> tags inside XML comments or "
+            "CDATA sections are not supported",
+            path=str(path),
+        )
     return ParsedChunk(frame.to_arrow(compat_level=pl.CompatLevel.oldest()), messages)
