@@ -80,3 +80,40 @@ def test_truncated_utf16_is_bad_input(tmp_path):
     path.write_bytes(b"\xfe\xff\x00")
     with pytest.raises(LogImportError, match="UTF-16"):
         read_log(path)
+
+
+def _plain_text_by_scans(array):
+    """plain_text as it was first written (six string scans): the reference for the buffer-based test."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from sc_improve.log.arrowtools import BLANKS
+
+    padded = any(pc.any(test(array, b)).as_py() for b in BLANKS for test in (pc.starts_with, pc.ends_with))
+    if padded:
+        array = pc.utf8_trim_whitespace(array)
+    empty = pc.equal(array, "")
+    if not pc.any(empty).as_py():
+        return array
+    return pc.if_else(empty, pa.scalar(None, array.type), array)
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.none() | st.text(alphabet=["a", " ", "\t", "\u00a0", "à", "\u2003", "Â", "\n"], max_size=4),
+        max_size=12,
+    ),
+    st.booleans(),
+    st.integers(min_value=0, max_value=3),
+)
+def test_plain_text_matches_the_string_scans(values, large, cut):
+    import pyarrow as pa
+
+    from sc_improve.log.arrowtools import plain_text
+
+    kind = pa.large_string() if large else pa.string()
+    whole = pa.array(values, kind)
+    chunks = [whole.slice(cut), whole.slice(0, cut)] if values else []
+    array = pa.chunked_array(chunks, type=kind)
+    assert plain_text(array).to_pylist() == _plain_text_by_scans(array).to_pylist()

@@ -130,3 +130,47 @@ def test_windows_line_endings_and_tabs(tmp_path):
     table = read_csv_table(path).table
     assert table.column("activity").to_pylist() == ["Create", "Approve\tnow"]
     assert table.column_names == ["case", "activity"]
+
+
+def test_a_read_of_many_blocks_reports_rising_progress_and_can_be_cancelled_midway(tmp_path, monkeypatch):
+    import sc_improve.log.readers.csv_reader as csv_reader
+
+    monkeypatch.setattr(csv_reader, "BLOCK_SIZE", 1 << 12)
+    monkeypatch.setattr(csv_reader, "PROGRESS_INTERVAL", 0.0)
+    path = write(
+        tmp_path, "big.csv", "case,activity\n" + "".join(f"{i // 3},step {i % 3}\n" for i in range(60_000))
+    )
+    seen: list[float] = []
+    table = read_csv_table(path, progress=lambda fraction, message="": seen.append(fraction)).table
+    assert table.num_rows == 60_000 and table.column("activity")[4].as_py() == "step 1"
+    assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0)
+
+    calls: list[float] = []
+
+    def cancel_later(fraction: float, message: str = "") -> None:
+        calls.append(fraction)
+        if len(calls) == 2:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        read_csv_table(path, progress=cancel_later)
+    assert len(calls) == 2
+
+
+def test_invalid_utf8_far_into_a_multiblock_file_is_reread_as_windows_1252(tmp_path, monkeypatch):
+    import sc_improve.log.readers.csv_reader as csv_reader
+
+    monkeypatch.setattr(csv_reader, "BLOCK_SIZE", 1 << 16)
+    body = b"".join(b"%d,a\n" % i for i in range(400_000)) + b"9,M\xfcller\n"
+    read = read_csv_table(write(tmp_path, "late.csv", b"case,activity\n" + body))
+    assert read.table.column("activity")[-1].as_py() == "Müller"
+    assert "Windows-1252" in read.notes[0]
+
+
+def test_large_files_read_the_same_with_memory_handed_back_at_once(tmp_path, monkeypatch):
+    import sc_improve.log.readers.csv_reader as csv_reader
+
+    path = write(tmp_path, "l.csv.gz", gzip.compress(b"case,activity\n1,a\n2,\n3,c\n"))
+    expected = read_csv_table(path).table
+    monkeypatch.setattr(csv_reader, "LOW_MEMORY_FILE_SIZE", 1)
+    assert read_csv_table(path).table.equals(expected)

@@ -1,9 +1,10 @@
+import numpy as np
 import pandas as pd
 import pytest
 
 from sc_improve.columns import ACTIVITY, CASE, END, SOURCE_ROW
 from sc_improve.errors import LogImportError
-from sc_improve.log.event_log import make_event_log
+from sc_improve.log.event_log import encode, make_event_log
 from tests.conftest import build_log
 
 
@@ -53,3 +54,44 @@ def test_timestamps_become_utc():
     log = build_log([("1", "a", "2024-01-01 08:00")])
     assert str(log.frame[END].dt.tz) == "UTC"
     assert log.frame[END].iloc[0].hour == 8
+
+
+def _unsorted_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            CASE: ["b", "a", "b", "a", None],
+            ACTIVITY: ["x", "y", "z", "w", "v"],
+            END: pd.to_datetime(["2024-01-02", "2024-01-01", "2024-01-01", "2024-01-03", "2024-01-04"]),
+            SOURCE_ROW: [1, 2, 3, 4, 5],
+        }
+    )
+
+
+def test_case_codes_of_a_presorted_frame_give_the_same_log_and_codes():
+    plain = make_event_log(_unsorted_frame())
+    fast = make_event_log(plain.frame.copy(), case_codes=plain.codes.case.astype(np.int64))
+    assert "codes" in vars(fast)  # taken from the given codes, not recomputed later
+    pd.testing.assert_frame_equal(fast.frame, plain.frame)
+    again = encode(fast.frame)
+    for name in ("case", "activity", "activities", "case_ids", "end_ns"):
+        assert getattr(fast.codes, name).tolist() == getattr(again, name).tolist()
+    assert list(fast.codes.case_ids) == ["b", "a"]
+
+
+def test_case_codes_that_do_not_describe_a_sorted_frame_are_ignored():
+    frame = _unsorted_frame()
+    expected = make_event_log(frame).frame
+    wrong_order = np.array([0, 1, 0, 1, -1])
+    pd.testing.assert_frame_equal(make_event_log(frame, case_codes=wrong_order).frame, expected)
+    log = make_event_log(expected.copy(), case_codes=np.array([1, 1, 0, 0]))
+    assert "codes" not in vars(log)
+    assert log.codes.case.tolist() == [0, 0, 1, 1]
+    assert list(log.codes.case_ids) == ["b", "a"]
+
+
+def test_case_codes_follow_rows_dropped_for_a_missing_case():
+    frame = make_event_log(_unsorted_frame()).frame
+    extra = frame.iloc[:1].assign(**{CASE: pd.Series([None], dtype=frame[CASE].dtype), SOURCE_ROW: 9})
+    log = make_event_log(pd.concat([frame, extra], ignore_index=True), case_codes=np.array([0, 0, 1, 1, -1]))
+    assert log.n_events == 4 and log.issues["reason"].tolist() == ["no case id"]
+    assert "codes" in vars(log) and log.codes.case.tolist() == [0, 0, 1, 1]

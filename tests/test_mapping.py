@@ -351,3 +351,42 @@ def test_case_time_order_matches_a_lexicographic_sort():
     assert np.array_equal(_case_time_order(case, end), np.lexsort((end, case)))
     ordered = np.lexsort((end, case))
     assert np.array_equal(_case_time_order(case[ordered], end[ordered]), np.arange(500))
+
+
+def test_numeric_share_counts_each_row_as_pandas_reads_it():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from sc_improve.log.suggest import _numeric_share
+
+    values = ["1", "1", "2.5", "abc", "1e3", "nan", "abc", "0x1", "-7", "1,5"]
+    counts = pc.value_counts(pa.chunked_array([pa.array(values, pa.large_string())]))
+    expected = float(pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").notna().mean())
+    assert _numeric_share(counts, len(values)) == expected
+
+
+def test_codes_kept_from_the_import_equal_a_fresh_encoding():
+    from sc_improve.log.event_log import encode
+
+    raw = pd.DataFrame(
+        {
+            "case": ["2", "1", "2", "", "1", "3", "1"],
+            "activity": ["b", "a", "a", "x", "c", "a", None],
+            "time": [
+                "2024-01-02",
+                "2024-01-03",
+                "2024-01-01",
+                "2024-01-01",
+                "oops",
+                "2024-01-05",
+                "2024-01-09",
+            ],
+            "user": ["u2", "u1", None, "u1", "u3", "u1", "u1"],
+        }
+    )
+    mapping = ColumnMapping(case=["case"], activity=["activity"], timestamp=["time"], resource="user")
+    log = apply_mapping(raw, mapping)
+    assert log.frame[SOURCE_ROW].tolist() == [3, 1, 2, 6]
+    fresh = encode(log.frame)
+    for name in ("case", "activity", "activities", "case_ids", "end_ns", "resource", "resources"):
+        assert getattr(log.codes, name).tolist() == getattr(fresh, name).tolist(), name

@@ -360,8 +360,19 @@ def _frame(
     data[SOURCE_ROW] = pd.Series(_rows(source_rows, rows))
     for name in list(attributes):
         values = attributes.pop(name)
-        data[name] = to_pandas(values if picks is None else values.take(picks), name)
+        data[name] = _writable(to_pandas(values if picks is None else values.take(picks), name))
     return pd.DataFrame(data, copy=False)
+
+
+def _writable(series: pd.Series) -> pd.Series:
+    """A numpy-backed column that can be edited in place.
+
+    Arrow hands out a single-chunk number column without copying, as a read-only
+    array; users (and pandas' ``.loc`` assignment) expect to be able to change values.
+    """
+    if isinstance(series.dtype, np.dtype) and not series.to_numpy().flags.writeable:
+        return series.copy()
+    return series
 
 
 def _rows(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
@@ -385,7 +396,7 @@ def _canonical_rows(
     valid = keep & (end_ns != NAT_NS)
     for role in (CASE, ACTIVITY):
         valid &= pc.is_valid(columns[role]).to_numpy(zero_copy_only=False).astype(bool)
-    case_codes, _ = pd.factorize(string_series(columns[CASE]), sort=False)
+    case_codes = _first_appearance_codes(columns[CASE])
     if valid.all() and _in_case_time_order(case_codes, end_ns):
         return None, case_codes
     valid_rows = np.flatnonzero(valid)
@@ -394,6 +405,16 @@ def _canonical_rows(
     dropped = np.flatnonzero(keep & ~valid)
     codes = np.concatenate([first_seen[by_case], np.full(len(dropped), -1, dtype=first_seen.dtype)])
     return np.concatenate([valid_rows[by_case], dropped]), codes
+
+
+def _first_appearance_codes(values: pa.ChunkedArray) -> np.ndarray:
+    """``pd.factorize(values, sort=False)[0]`` as read-only int32 codes, -1 for missing values.
+
+    Taken straight from Arrow's dictionary encoding, which numbers values in order of
+    first appearance as pandas does (pandas calls it too), without pandas' int64 copy.
+    """
+    indices = pc.dictionary_encode(values).combine_chunks().indices
+    return pc.fill_null(indices, -1).to_numpy(zero_copy_only=False)
 
 
 def _in_case_time_order(case: np.ndarray, end_ns: np.ndarray) -> bool:

@@ -19,6 +19,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sc_improve.columns import (
     ACTIVITY,
@@ -31,6 +33,7 @@ from sc_improve.columns import (
     START,
 )
 from sc_improve.errors import LogImportError
+from sc_improve.log.arrowtools import as_chunked
 
 STRING_DTYPE = pd.StringDtype("pyarrow")
 TIME_DTYPE = "datetime64[ns, UTC]"
@@ -149,24 +152,44 @@ def encode(frame: pd.DataFrame, case_codes: np.ndarray | None = None) -> LogCode
         case_codes, case_ids = pd.factorize(frame[CASE], sort=False)
     else:
         case_ids = frame[CASE].array.take(_block_starts(case_codes))
-    activity_codes, activities = pd.factorize(frame[ACTIVITY], sort=True)
+    activity_codes, activities = _sorted_codes(frame[ACTIVITY])
     end_ns = _as_ns(frame[END])
     start_ns = _as_ns(frame[START]) if START in frame.columns else None
     resource_codes = resources = None
     if RESOURCE in frame.columns:
-        resource_codes, resources = pd.factorize(frame[RESOURCE], sort=True)
-        resource_codes = resource_codes.astype(np.int32)
-        resources = np.asarray(resources, dtype=object)
+        resource_codes, resources = _sorted_codes(frame[RESOURCE])
     return LogCodes(
         case=case_codes.astype(np.int32),
-        activity=activity_codes.astype(np.int32),
-        activities=np.asarray(activities, dtype=object),
+        activity=activity_codes,
+        activities=activities,
         case_ids=np.asarray(case_ids, dtype=object),
         end_ns=end_ns,
         start_ns=start_ns,
         resource=resource_codes,
         resources=resources,
     )
+
+
+def _sorted_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(series, sort=True)`` as int32 codes and an object array of the values.
+
+    For Arrow text the codes come from Arrow's dictionary encoding, remapped to the
+    sorted values through a small rank table: the same result as pandas, without its
+    int64 intermediate copies of every code (about 100 MB per column at 5 million rows).
+    """
+    if series.dtype != STRING_DTYPE or series.empty:
+        codes, uniques = pd.factorize(series, sort=True)
+        return codes.astype(np.int32), np.asarray(uniques, dtype=object)
+    encoded = pc.dictionary_encode(as_chunked(series)).combine_chunks()
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    rank = np.full(max(len(order), 1), -1, dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    indices = encoded.indices
+    codes = rank[pc.fill_null(indices, 0).to_numpy()]
+    if indices.null_count:
+        codes[~indices.is_valid().to_numpy(zero_copy_only=False)] = -1
+    values = encoded.dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False)
+    return codes, values.astype(object)
 
 
 def _block_starts(case_codes: np.ndarray) -> np.ndarray:

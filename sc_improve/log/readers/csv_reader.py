@@ -30,6 +30,10 @@ from sc_improve.progress import Cancelled, ProgressCallback, ensure_progress
 BLOCK_SIZE = 4 << 20
 """Bytes per parsed block: large enough for Arrow's speed, small enough for smooth progress
 and for both cores to get blocks to parse."""
+LOW_MEMORY_FILE_SIZE = 256 << 20
+"""Files at least this large are read into memory that is handed back as soon as it is freed."""
+COMPRESSION_GUESS = 5
+"""How many times larger than the file a gzip or bz2 compressed table is taken to be."""
 PROGRESS_INTERVAL = 0.1
 """Seconds between progress reports (and chances to cancel) while the worker thread parses."""
 PREVIEW_BLOCK_SIZE = 1 << 20
@@ -103,7 +107,7 @@ def _read(
     try:
         if max_rows is None:
             return _read_whole(path, raw, stream, options, report)
-        return _read_head(path, stream, options, max_rows)
+        return _read_head(path, raw, stream, options, max_rows, report)
     finally:
         stream.close()
 
@@ -111,6 +115,7 @@ def _read(
 def _options(
     dialect: Dialect, columns: list[str] | None, max_rows: int | None
 ) -> tuple[pcsv.ReadOptions, pcsv.ParseOptions, pcsv.ConvertOptions]:
+    """Arrow's options for the dialect; every column as text, so ids keep their leading zeros."""
     return (
         pcsv.ReadOptions(
             use_threads=True,
@@ -137,17 +142,21 @@ def _options(
 
 def _read_head(
     path: str | Path,
+    raw: pa.NativeFile,
     stream: pa.NativeFile,
     options: tuple[pcsv.ReadOptions, pcsv.ParseOptions, pcsv.ConvertOptions],
     max_rows: int,
+    report: ProgressCallback,
 ) -> pa.Table:
     """The first ``max_rows`` rows, parsing only as many blocks as they need."""
+    size = max(Path(path).stat().st_size, 1)
     reader = pcsv.open_csv(stream, *options)
     batches = []
     rows = 0
     for batch in reader:
         batches.append(batch)
         rows += batch.num_rows
+        report(min(raw.tell() / size, 1.0), f"reading {Path(path).name}: {rows:,} rows")
         if rows >= max_rows:
             break
     return pa.Table.from_batches(batches, schema=reader.schema).slice(0, max_rows)
@@ -197,18 +206,19 @@ def _read_whole(
     and is re-raised here once the worker has finished.
     """
     source = _CountingReader(raw, stream)
+    size = max(Path(path).stat().st_size, 1)
+    pool = _table_pool(size * (COMPRESSION_GUESS if stream is not raw else 1))
     tables: list[pa.Table] = []
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
-            tables.append(pcsv.read_csv(source, *options, memory_pool=_table_pool()))
+            tables.append(pcsv.read_csv(source, *options, memory_pool=pool))
         except BaseException as error:  # handed to the calling thread, which raises it
             errors.append(error)
 
     worker = threading.Thread(target=work, name="csv-reader", daemon=True)
     worker.start()
-    size = max(Path(path).stat().st_size, 1)
     name = Path(path).name
     try:
         while worker.is_alive():
@@ -224,18 +234,24 @@ def _read_whole(
     return tables[0]
 
 
-def _table_pool() -> pa.MemoryPool:
-    """jemalloc where pyarrow has it (Linux, macOS), else the default pool.
+def _table_pool(size: int) -> pa.MemoryPool:
+    """The memory pool for a table read from ``size`` bytes of file.
 
     The canonical frame keeps the text of most columns and drops the rest, so the
-    table's blocks are freed piecemeal. jemalloc hands such partly freed memory back
-    to the system; mimalloc, pyarrow's default, keeps most of it, which at 5 million
-    rows costs several hundred megabytes of peak memory.
+    table's blocks are freed piecemeal while the frame is built. mimalloc, pyarrow's
+    default, keeps most of that memory; jemalloc set to return freed pages at once
+    does not, which lowers the peak at 5 million rows by several hundred megabytes
+    but costs about a third more parsing time. So large files use it (where pyarrow
+    has it: Linux, macOS) and smaller ones, whose peak is no concern, the default.
     """
+    if size < LOW_MEMORY_FILE_SIZE:
+        return pa.default_memory_pool()
     try:
-        return pa.jemalloc_memory_pool()
+        pool = pa.jemalloc_memory_pool()
     except NotImplementedError:
         return pa.default_memory_pool()
+    pa.jemalloc_set_decay_ms(0)
+    return pool
 
 
 def _ends_inside_quotes(table: pa.Table) -> bool:
