@@ -4,8 +4,10 @@
     python3 dev.py test    # set up, then run the whole test suite
 
 Only the Python standard library is used here, so this works on a fresh machine with
-nothing but Python 3.11+. Set-up is skipped when pyproject.toml has not changed since
-the last install (a hash stamp in .venv/).
+nothing but Python 3.11+. Dependencies are installed at the versions in constraints.txt,
+so a new release elsewhere cannot break a fresh set-up or CI overnight. Set-up is skipped
+when pyproject.toml and constraints.txt have not changed since the last install (a hash
+stamp in .venv/).
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ def venv_bin(name: str) -> Path:
 
 
 def set_up() -> None:
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
+    ).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted and venv_bin("python").exists():
         return
     if not venv_bin("python").exists():
@@ -40,7 +44,20 @@ def set_up() -> None:
     python = str(venv_bin("python"))
     print("Installing sc-improve and its dependencies into .venv/ ...", flush=True)
     subprocess.run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[dev]"], check=True)
+    subprocess.run(
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-c",
+            str(ROOT / "constraints.txt"),
+            "-e",
+            f"{ROOT}[dev]",
+        ],
+        check=True,
+    )
     STAMP.write_text(wanted)
 
 

@@ -83,7 +83,7 @@ def test_people_and_machines_work_in_their_hours_system_users_around_the_clock(k
     for column in ("start_time", "end_time"):
         when = frame[column]
         minute = when.dt.hour * 60 + when.dt.minute + when.dt.second / 60
-        weekday = when.dt.weekday < 5
+        weekday = when.dt.day_of_week < 5
         office = frame["resource"].map(lambda r: calendars[r] is OFFICE).astype(bool)
         shifts = frame["resource"].map(lambda r: calendars[r] is SHIFTS).astype(bool)
         in_office = weekday & minute.between(8 * 60, 17 * 60) & ~((minute > 12 * 60) & (minute < 13 * 60))
@@ -130,7 +130,7 @@ def test_p2p_rates_and_detectable_patterns(logs):
     # Payment is the Tuesday/Friday evening run of the batch user.
     payments = frame[frame["activity"] == "Clear Invoice"]
     assert (payments["resource"] == "BATCH_JOB").all()
-    assert set(payments["start_time"].dt.weekday) == {1, 4}
+    assert set(payments["start_time"].dt.day_of_week) == {1, 4}
     assert (payments["start_time"] == payments["end_time"]).all()
 
 
@@ -161,7 +161,7 @@ def test_o2c_rates_and_detectable_patterns(logs):
     assert (frame["activity"] == "Create Credit Memo").sum() == returns
     # Reminders only for overdue invoices, one level at a time, from the Monday dunning run.
     reminders = frame[frame["activity"] == "Send Payment Reminder"]
-    assert set(reminders["start_time"].dt.weekday) == {0}
+    assert set(reminders["start_time"].dt.day_of_week) == {0}
     levels = reminders.groupby("case_id", observed=True)["dunning_level"].agg(["min", "max", "count"])
     assert (levels["min"] == 1).all() and (levels["max"] == levels["count"]).all()
     assert levels["max"].max() <= cfg.max_reminders
@@ -171,7 +171,7 @@ def test_o2c_rates_and_detectable_patterns(logs):
     automatic = frame[
         (frame["activity"] == "Create Sales Order") & frame["resource"].isin(["WEBSHOP", "RFC_EDI"])
     ]
-    assert (automatic["start_time"].dt.weekday >= 5).mean() > 0.05
+    assert (automatic["start_time"].dt.day_of_week >= 5).mean() > 0.05
     assert n > 5_000
 
 

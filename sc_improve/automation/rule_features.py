@@ -105,7 +105,7 @@ def _attribute_matrix(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
             continue
         top = text.value_counts().index[:MAX_CATEGORIES]
         present = text.notna().to_numpy()
-        codes = pd.Categorical(text, categories=top).codes.astype(float)
+        codes = pd.Index(top).get_indexer(text.fillna("")).astype(float)
         codes[present & (codes < 0)] = MAX_CATEGORIES
         codes[~present] = np.nan
         encoded.append(codes)
