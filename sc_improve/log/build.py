@@ -5,10 +5,17 @@ timestamps (or date + time pairs) are parsed with the detected format, rows whos
 end time cannot be read are dropped and listed as issues (an unreadable start time
 only loses the start), text columns that hold numbers become numbers, and columns
 that are constant within every case become case attributes (``case:`` prefix), as
-pm4py and XES expect. Everything runs on whole Arrow/numpy columns.
+pm4py and XES expect. Everything runs on whole Arrow/numpy columns, and the columns
+that do not depend on each other are converted on a few threads at once (Arrow's and
+numpy's kernels release the GIL while they work).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -44,6 +51,13 @@ TYPE_PROBE_ROWS = 1000
 """Rows a number conversion is tried on before the whole column (see :func:`typed`)."""
 CASE_PROBE_ROWS = 10_000
 """Rows checked for a change within a case before the whole column (see :func:`promote_case_attributes`)."""
+WORKERS = 2
+"""Threads converting independent columns at once: the machines this runs on have few
+cores, and each thread in flight can hold one extra copy of a column, so more would
+cost memory on large logs for little gain."""
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 def apply_mapping(
@@ -78,33 +92,44 @@ def apply_mapping(
     source_rows = np.arange(first_row, first_row + rows, dtype=np.int64)
     notes = list(notes or [])
     report(0.0, "combining case and activity columns")
-    columns: dict[str, pa.ChunkedArray] = {
-        CASE: _joined(table, mapping.case, mapping.separator),
-        ACTIVITY: _joined(table, mapping.activity, mapping.separator),
-    }
-    for role, name in ((RESOURCE, mapping.resource), (LIFECYCLE, mapping.lifecycle)):
-        if name:
-            columns[role] = as_text(table.column(name))
-    report(0.2, "parsing timestamps")
     fmt = format_from_text(mapping.timestamp_format) if mapping.timestamp_format else None
-    end = _parse(table, mapping.timestamp, fmt, mapping.dayfirst)
-    notes += end.notes
-    issues = [_issues(table, mapping.timestamp, end.failed, source_rows, "unparseable timestamp", True)]
-    start = None
-    if mapping.start:
-        start = _parse(table, mapping.start, fmt, mapping.dayfirst)
-        notes += start.notes
-        kept_start_failure = start.failed & ~end.failed
-        issues.append(
-            _issues(
-                table, mapping.start, kept_start_failure, source_rows, "unparseable start timestamp", False
-            )
+    with _threads() as pool:
+        texts = {
+            CASE: pool.submit(_joined, table, mapping.case, mapping.separator),
+            ACTIVITY: pool.submit(_joined, table, mapping.activity, mapping.separator),
+        }
+        for role, name in ((RESOURCE, mapping.resource), (LIFECYCLE, mapping.lifecycle)):
+            if name:
+                texts[role] = pool.submit(as_text, table.column(name))
+        end_job = pool.submit(_parse, table, mapping.timestamp, fmt, mapping.dayfirst)
+        start_job = (
+            pool.submit(_parse, table, mapping.start, fmt, mapping.dayfirst) if mapping.start else None
         )
-    report(0.5, "typing attribute columns")
-    keep = ~end.failed
-    sources = _attribute_sources(table, mapping)
-    del table
-    attributes = _typed_attributes(sources, numbers_from_text, decimal_comma)
+        typed_jobs = _submit_typed(pool, _attribute_sources(table, mapping), numbers_from_text, decimal_comma)
+        columns = _results(texts)
+        report(0.2, "parsing timestamps")
+        end = end_job.result()
+        notes += end.notes
+        issues = [_issues(table, mapping.timestamp, end.failed, source_rows, "unparseable timestamp", True)]
+        start = None
+        if start_job is not None:
+            start = start_job.result()
+            notes += start.notes
+            kept_start_failure = start.failed & ~end.failed
+            issues.append(
+                _issues(
+                    table,
+                    mapping.start,
+                    kept_start_failure,
+                    source_rows,
+                    "unparseable start timestamp",
+                    False,
+                )
+            )
+        report(0.5, "typing attribute columns")
+        keep = ~end.failed
+        del table
+        attributes = _results(typed_jobs)
     if mapping.lifecycle:
         order, case_codes = (None if keep.all() else np.flatnonzero(keep)), None
     else:
@@ -141,19 +166,26 @@ def promote_case_attributes(log: EventLog) -> list[str]:
     case), a single vectorised pass per column, after a pass over the first rows
     that rules out most event attributes at once. Nothing is promoted when every
     case has one event, since then every column would trivially qualify; empty
-    columns stay event attributes.
+    columns stay event attributes. Columns are checked on ``WORKERS`` threads.
     """
     frame = log.frame
     if log.n_events == log.n_cases or log.n_events == 0:
         return []
     same_case = log.codes.same_case_as_next
-    renamed = {}
-    for name in log.event_attributes:
-        if name == LIFECYCLE or f"{CASE_ATTRIBUTE_PREFIX}{name}" in frame.columns:
-            continue
+    candidates = [
+        name
+        for name in log.event_attributes
+        if name != LIFECYCLE and f"{CASE_ATTRIBUTE_PREFIX}{name}" not in frame.columns
+    ]
+
+    def case_level(name: str) -> bool:
         series = frame[name]
-        if not _all_missing(series) and _constant_within_cases(series, same_case):
-            renamed[name] = f"{CASE_ATTRIBUTE_PREFIX}{name}"
+        return not _all_missing(series) and _constant_within_cases(series, same_case)
+
+    flags = _each(case_level, candidates)
+    renamed = {
+        name: f"{CASE_ATTRIBUTE_PREFIX}{name}" for name, flag in zip(candidates, flags, strict=True) if flag
+    }
     if renamed:
         frame.columns = [renamed.get(c, c) for c in frame.columns]
     return list(renamed.values())
@@ -277,21 +309,58 @@ def _attribute_sources(table: pa.Table, mapping: ColumnMapping) -> list[tuple[st
     ]
 
 
-def _typed_attributes(
-    sources: list[tuple[str, pa.ChunkedArray]], numbers: bool, decimal_comma: bool
-) -> dict[str, pa.ChunkedArray]:
-    """The attribute columns, numbers typed if asked.
+def _submit_typed(
+    pool: ThreadPoolExecutor, sources: list[tuple[str, pa.ChunkedArray]], numbers: bool, decimal_comma: bool
+) -> dict[str, Future[pa.ChunkedArray]]:
+    """The attribute columns, numbers typed if asked, as jobs in column order.
 
-    ``sources`` is emptied as it goes and the table is already released, so each
-    column's text is freed as soon as its numbers exist: only one column is ever
-    held twice.
+    ``sources`` is emptied into the pool, which drops each job's text once its
+    numbers exist, so (with the caller's table released) a column is held twice only
+    while a thread works on it.
     """
-    kept = {}
+    jobs = {}
     sources.reverse()
     while sources:
         target, column = sources.pop()
-        kept[target] = typed(column, decimal_comma) if numbers else column
-    return kept
+        jobs[target] = pool.submit(typed, column, decimal_comma) if numbers else _done(column)
+    return jobs
+
+
+@contextmanager
+def _threads() -> Iterator[ThreadPoolExecutor]:
+    """``WORKERS`` threads; after an error, jobs not yet started are dropped instead of run."""
+    pool = ThreadPoolExecutor(max_workers=WORKERS)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _results(jobs: dict[str, Future[_T]]) -> dict[str, _T]:
+    """The jobs' results under the same keys and in the same order.
+
+    The jobs are removed as they are read, so the caller's dict of futures does not
+    keep columns alive that :func:`_frame` releases one by one.
+    """
+    results = {}
+    for key in list(jobs):
+        results[key] = jobs.pop(key).result()
+    return results
+
+
+def _done(value: _T) -> Future[_T]:
+    """A finished job holding ``value``, for columns that need no conversion."""
+    job: Future[_T] = Future()
+    job.set_result(value)
+    return job
+
+
+def _each(func: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
+    """``[func(item) for item in items]``, spread over ``WORKERS`` threads; results in item order."""
+    with _threads() as pool:
+        return list(pool.map(func, items))
 
 
 def typed(array: pa.ChunkedArray, decimal_comma: bool = False) -> pa.ChunkedArray:
