@@ -322,9 +322,11 @@ def _run_mapping(args: argparse.Namespace) -> int:
 
 def _run_generate(args: argparse.Namespace) -> int:
     from sc_improve.generate import generate_log, write_log
+    from sc_improve.generate.writer import format_of
 
     if args.events <= 0:
         raise ValueError("--events must be a positive number")
+    format_of(args.output)
     frame = generate_log(args.kind, events=args.events, seed=args.seed, noise=args.noise)
     path = write_log(frame, args.output)
     if not args.quiet:

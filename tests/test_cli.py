@@ -137,6 +137,12 @@ def test_generate_writes_a_readable_log(tmp_path: Path):
     assert 2500 <= len(frame) <= 3500
 
 
+def test_generate_refuses_an_unknown_format_before_generating(tmp_path: Path, capsys):
+    assert main(["generate", "p2p", "--events", "5000000", "-o", str(tmp_path / "log.docx")]) == 2
+    assert ".docx" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
 def test_missing_file_is_exit_2_with_one_line():
     code, out, err = run_cli("analyze", "does/not/exist.csv")
     assert code == 2
