@@ -299,7 +299,14 @@ def _run_candidates(args: argparse.Namespace) -> int:
             print(f"\nAlready mostly automated: {rates}")
         for note in report.notes:
             print(f"note: {note}")
-        print(f"savings assume {report.touch_time} touch time per event at {report.hourly_rate:g} per hour")
+        from sc_improve.automation.savings import ASSUMED_TOUCH_HOURS
+
+        basis = (
+            "the processing times recorded in the log (start to end, at most 8 h)"
+            if report.touch_time == "start times"
+            else f"an assumed {ASSUMED_TOUCH_HOURS * 60:.0f} min of work per execution (no start times)"
+        )
+        print(f"savings use {basis}, at {report.hourly_rate:g} per hour")
     return 0
 
 

@@ -46,7 +46,11 @@ def contributions(model: AutomationModel, features: pd.DataFrame) -> pd.DataFram
 
 
 def reasons(features: pd.DataFrame, points: pd.DataFrame, top: int = TOP_REASONS) -> list[list[str]]:
-    """The ``top`` largest contributions of each activity as sentences with their points."""
+    """The ``top`` largest contributions of each activity as sentences with their points.
+
+    Every activity gets at least one sentence: when no contribution reaches
+    :data:`MIN_POINTS`, the largest one is said anyway (see :func:`_fallback`).
+    """
     result = []
     for (_, row), (_, contribution) in zip(features.iterrows(), points.iterrows(), strict=True):
         ranked = contribution.abs().sort_values(ascending=False, kind="stable")
@@ -58,8 +62,29 @@ def reasons(features: pd.DataFrame, points: pd.DataFrame, top: int = TOP_REASONS
             if pd.isna(value) or name not in PHRASES:
                 continue
             sentences.append(f"{PHRASES[name](float(value))} ({contribution[name]:+.0f} points)")
-        result.append(sentences)
+        result.append(sentences or [_fallback(row, contribution, ranked.index)])
     return result
+
+
+def _fallback(row: pd.Series, contribution: pd.Series, order: pd.Index) -> str:
+    """The one sentence of an activity whose contributions are all below :data:`MIN_POINTS`.
+
+    The largest-magnitude contribution that can be said in words, however small; if no
+    feature can (all unknown), a plain statement of its volume and processing time.
+    """
+    for name in order:
+        value = row.get(name)
+        if name in PHRASES and value is not None and not pd.isna(value):
+            points = float(contribution[name])
+            size = f"{points:+.0f} points" if abs(points) >= MIN_POINTS else "under 1 point"
+            return f"{PHRASES[name](float(value))} ({size})"
+    events = row.get("events")
+    volume = f"executed {int(events):,} times" if events is not None and not pd.isna(events) else "executed"
+    processing = row.get("processing_time_mean_hours")
+    if processing is None or pd.isna(processing):
+        return f"{volume}, processing time unknown; no single feature moves its score"
+    timing = PHRASES["processing_time_mean_hours"](float(processing))
+    return f"{volume}, {timing}; no single feature moves its score"
 
 
 def describe(name: str, value: float) -> str:

@@ -4,9 +4,12 @@ Savings are the manual work that remains: the executions not already done by
 technical users, scaled to a year from the log's time span, times the manual time
 per execution. That time comes from start timestamps where the log has them (each
 execution capped at :data:`MAX_TOUCH_HOURS`, since an interval spanning a night is
-not all work). Without start times the gap between events mixes waiting with work
-and would overstate the effort by orders of magnitude, so an assumed touch time per
-execution is used instead and the result says so.
+not all work). A manual execution recorded as instantaneous or without a usable start
+(typical of steps a person does in a screen that only logs the save) gets the assumed
+touch time instead of zero; technical users' executions are never counted. Without
+start times the gap between events mixes waiting with work and would overstate the
+effort by orders of magnitude, so an assumed touch time per execution is used instead
+and the result says so.
 """
 
 from __future__ import annotations
@@ -37,8 +40,10 @@ def estimate_savings(
 
     ``system_events`` marks the events done by technical users (None: no resource
     column, every execution counts as manual). Columns: manual_executions_per_year,
-    hours_per_execution, touch_time ("start times" or "assumed"),
-    savings_hours_per_year, savings_cost_per_year, savings_fte.
+    hours_per_execution, touch_time ("start times" or "assumed"), assumed_touch_share
+    (share of the manual executions that got ``assumed_touch_hours`` because the log
+    records them as instantaneous or without a usable start), savings_hours_per_year,
+    savings_cost_per_year, savings_fte.
 
     >>> import pandas as pd
     >>> from sc_improve.log.event_log import make_event_log
@@ -60,20 +65,26 @@ def estimate_savings(
     has_start = codes.start_ns is not None and bool(
         np.any((codes.start_ns != codes.MISSING_NS) & (codes.start_ns <= codes.end_ns))
     )
+    manual_count = np.bincount(codes.activity[manual], minlength=n_activities)
     if has_start:
-        timed = manual & ~np.isnan(processing)
-        touch = np.minimum(processing[timed], MAX_TOUCH_HOURS)
-        count = np.bincount(codes.activity[timed], minlength=n_activities)
-        total = np.bincount(codes.activity[timed], weights=touch, minlength=n_activities)
-        per_execution = np.divide(total, count, out=np.zeros(n_activities), where=count > 0)
+        # A person's execution recorded as instantaneous (or without a usable start)
+        # still took their time: it gets the assumed touch time rather than zero.
+        untimed = manual & ~(processing > 0)
+        touch = np.where(untimed, assumed_touch_hours, np.minimum(np.nan_to_num(processing), MAX_TOUCH_HOURS))
+        total = np.bincount(codes.activity[manual], weights=touch[manual], minlength=n_activities)
+        per_execution = np.divide(total, manual_count, out=np.zeros(n_activities), where=manual_count > 0)
+        assumed = np.bincount(codes.activity[untimed], minlength=n_activities)
     else:
         per_execution = np.full(n_activities, assumed_touch_hours)
+        assumed = manual_count
+    assumed_share = np.divide(assumed, manual_count, out=np.zeros(n_activities), where=manual_count > 0)
     hours = executions * per_execution
     return pd.DataFrame(
         {
             "manual_executions_per_year": executions,
             "hours_per_execution": per_execution,
             "touch_time": "start times" if has_start else "assumed",
+            "assumed_touch_share": assumed_share,
             "savings_hours_per_year": hours,
             "savings_cost_per_year": hours * hourly_rate,
             "savings_fte": hours / fte_hours,
