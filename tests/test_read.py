@@ -110,6 +110,24 @@ def test_gzip_csv_and_row_numbers(tmp_path):
     assert log.frame[ACTIVITY].tolist() == ["b", "a"]
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "1,a,2024-01-01,3,1.5\n1,b,2024-01-02,4,2.5\n2,a,2024-01-03,5,\n",
+        "1,b,2024-01-02,4,2.5\n2,a,2024-01-03,5,\n1,a,2024-01-01,3,1.5\n",
+    ],
+    ids=["in order", "reordered"],
+)
+def test_number_and_time_columns_can_be_edited_in_place(tmp_path, rows):
+    """Arrow hands out number columns read-only; the frame must still take ``.loc`` edits."""
+    log = read_log(write(tmp_path, "log.csv", "case,activity,time,qty,price\n" + rows))
+    frame = log.frame
+    for column, value in (("qty", 7), ("price", 9.5), (SOURCE_ROW, 99), (END, pd.Timestamp(0, tz="UTC"))):
+        frame.loc[0, column] = value
+        assert frame.loc[0, column] == value
+    assert frame["qty"].tolist() == [7, 4, 5]
+
+
 def test_preview_and_suggestion_for_the_mapping_dialog(tmp_path):
     path = write(tmp_path, "ekpo.csv", SAP_EXPORT, encoding="cp1252")
     preview = preview_table(path, rows=2)

@@ -416,21 +416,36 @@ def _frame(
     """The canonical frame of the given rows, in that order (all rows as they are for ``None``).
 
     Each unsorted column is released as soon as its reordered copy exists, so the
-    peak holds one extra column rather than a second copy of the whole table.
+    peak holds one extra column rather than a second copy of the whole table. The
+    time and row-number arrays are wrapped without copying (pandas 3 copies numpy
+    input by default): they are fresh arrays nothing else writes to, and the times
+    get their one copy when :func:`make_event_log` labels them UTC.
     """
     picks = None if rows is None else pa.array(rows)
     data: dict[str, pd.Series] = {}
     for name in list(columns):
         values = columns.pop(name)
         data[name] = string_series(values if picks is None else values.take(picks))
-    data[END] = pd.Series(_rows(end.ns, rows).view("datetime64[ns]"))
+    data[END] = pd.Series(_rows(end.ns, rows).view("datetime64[ns]"), copy=False)
     if start is not None:
-        data[START] = pd.Series(_rows(start.ns, rows).view("datetime64[ns]"))
-    data[SOURCE_ROW] = pd.Series(_rows(source_rows, rows))
+        data[START] = pd.Series(_rows(start.ns, rows).view("datetime64[ns]"), copy=False)
+    data[SOURCE_ROW] = pd.Series(_rows(source_rows, rows), copy=False)
     for name in list(attributes):
-        values = attributes.pop(name)
-        data[name] = _writable(to_pandas(values if picks is None else values.take(picks), name))
+        data[name] = _attribute(attributes.pop(name), name, rows)
     return pd.DataFrame(data, copy=False)
+
+
+def _attribute(values: pa.ChunkedArray, name: str, rows: np.ndarray | None) -> pd.Series:
+    """An attribute column of the frame, in the order of ``rows``, that can be edited in place.
+
+    Reordering after the conversion to pandas lets numpy make the one copy a number
+    column needs anyway (Arrow's zero-copy view is read-only), where an Arrow take
+    followed by :func:`_writable` would copy it twice; text is taken by Arrow either way.
+    """
+    series = to_pandas(values, name)
+    if rows is None:
+        return _writable(series)
+    return pd.Series(series.array.take(rows), name=name, copy=False)
 
 
 def _writable(series: pd.Series) -> pd.Series:
@@ -481,9 +496,13 @@ def _first_appearance_codes(values: pa.ChunkedArray) -> np.ndarray:
 
     Taken straight from Arrow's dictionary encoding, which numbers values in order of
     first appearance as pandas does (pandas calls it too), without pandas' int64 copy.
+    Missing values are filled only when there are some: ``fill_null`` copies every code
+    even when there is nothing to fill.
     """
     indices = pc.dictionary_encode(values).combine_chunks().indices
-    return pc.fill_null(indices, -1).to_numpy(zero_copy_only=False)
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
+    return indices.to_numpy(zero_copy_only=False)
 
 
 def _in_case_time_order(case: np.ndarray, end_ns: np.ndarray) -> bool:
