@@ -205,6 +205,25 @@ def test_attributes_missing_on_complete_are_taken_from_start():
     assert instances["cost"].tolist() == [7.0]
 
 
+def test_fill_from_start_keeps_dtypes_and_only_fills_matched_gaps():
+    frame = events(
+        [
+            ("1", "a", "08:00", "start", "ann", 5),
+            ("1", "a", "09:00", "complete", None, None),
+            ("1", "b", "09:30", "complete", None, None),
+            ("2", "a", "08:00", "start", "bob", None),
+            ("2", "a", "10:00", "complete", "eve", 3),
+        ],
+        extra=(RESOURCE, "qty"),
+    )
+    frame = frame.astype({CASE: "string[pyarrow]", ACTIVITY: "string[pyarrow]", RESOURCE: "string[pyarrow]"})
+    frame["qty"] = frame["qty"].astype("Int64")
+    instances, _, _ = pair_lifecycle(frame)
+    assert instances[RESOURCE].tolist() == ["ann", pd.NA, "eve"]
+    assert instances["qty"].tolist() == [5, pd.NA, 3]
+    assert instances[RESOURCE].dtype == frame[RESOURCE].dtype and instances["qty"].dtype == "Int64"
+
+
 def test_untimed_start_is_an_issue_and_untimed_complete_passes_through():
     frame = events([("1", "a", "not a time", "start"), ("1", "a", "bad", "complete")])
     instances, issues, _ = pair_lifecycle(frame)

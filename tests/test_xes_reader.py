@@ -14,6 +14,7 @@ from sc_improve.errors import LogImportError
 from sc_improve.log.event_log import STRING_DTYPE
 from sc_improve.log.readers import xes_chunks
 from sc_improve.log.readers.xes import read_xes
+from sc_improve.log.xml_safety import open_log_bytes
 from sc_improve.progress import Cancelled
 
 
@@ -136,6 +137,21 @@ def test_small_chunks_give_the_same_log(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(whole.frame, chunked.frame)
     assert sorted(chunked.frame[SOURCE_ROW]) == list(range(1, 121))
     assert len(seen) > 10 and seen == sorted(seen) and seen[-1] == 1.0
+
+
+@pytest.mark.parametrize("chunk_bytes", [5, 37, 256])
+def test_tags_and_trace_ends_split_across_blocks_are_still_counted(tmp_path, monkeypatch, chunk_bytes):
+    """Blocks shorter than a tag split ``<event`` and ``</trace>`` between reads."""
+    traces = [
+        trace(str(i), *(event(f"act{j}", f"2024-01-0{1 + j}T10:00:00") for j in range(3))) for i in range(8)
+    ]
+    path = write(tmp_path, xes_text(*traces))
+    whole = read_xes(path)
+    monkeypatch.setattr(xes_chunks, "CHUNK_BYTES", chunk_bytes)
+    with open_log_bytes(path) as data:
+        pieces = list(xes_chunks.write_chunks(data, path, tmp_path))
+    assert sum(piece.event_tags for piece in pieces) == 24 and len(pieces) > 1
+    pd.testing.assert_frame_equal(whole.frame, read_xes(path).frame)
 
 
 def test_cancel_from_progress_stops_the_read(tmp_path, monkeypatch):
