@@ -110,7 +110,23 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--noise", type=float, default=0.0, help="rate of injected data-quality problems")
     _common_flags(generate)
     generate.set_defaults(handler=_run_generate)
+    _add_plugin_commands(commands)
     return parser
+
+
+PLUGIN_GROUP = "sc_improve.cli_commands"
+
+
+def _add_plugin_commands(commands: argparse._SubParsersAction) -> None:
+    """Packages built on the core (``sim``: simulate, validate) register their subcommands
+    through this entry-point group, since the core must never import them (layers)."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=PLUGIN_GROUP):
+        try:
+            entry.load()(commands)
+        except Exception as error:  # a broken add-on must not take the core commands down
+            print(f"sc-improve: commands of '{entry.name}' unavailable: {error}", file=sys.stderr)
 
 
 def _log_command(
