@@ -6,13 +6,16 @@ import gzip
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
+import pyarrow as pa
 import pytest
+import rustxes
 from lxml import etree
 
 from sc_improve.columns import ACTIVITY, CASE, END, RESOURCE, SOURCE_ROW, START
 from sc_improve.errors import LogImportError
 from sc_improve.log.event_log import STRING_DTYPE
-from sc_improve.log.readers import xes_chunks
+from sc_improve.log.readers import xes_chunks, xes_plain
 from sc_improve.log.readers.xes import read_xes
 from sc_improve.log.xml_safety import open_log_bytes
 from sc_improve.progress import Cancelled
@@ -149,8 +152,9 @@ def test_tags_and_trace_ends_split_across_blocks_are_still_counted(tmp_path, mon
     whole = read_xes(path)
     monkeypatch.setattr(xes_chunks, "CHUNK_BYTES", chunk_bytes)
     with open_log_bytes(path) as data:
-        pieces = list(xes_chunks.write_chunks(data, path, tmp_path))
-    assert sum(piece.event_tags for piece in pieces) == 24 and len(pieces) > 1
+        pieces = list(xes_chunks.split_pieces(data, path))
+    assert sum(bytes(piece.body).count(b"<event>") for piece in pieces) == 24 and len(pieces) > 1
+    assert all(bytes(piece.body).rstrip().endswith(b"</trace>") for piece in pieces[:-1])
     pd.testing.assert_frame_equal(whole.frame, read_xes(path).frame)
 
 
@@ -269,3 +273,162 @@ def test_events_hidden_in_comments_are_refused_rather_than_lost(tmp_path):
     )
     with pytest.raises(LogImportError, match="inside XML comments or CDATA sections are not supported"):
         read_xes(write(tmp_path, text))
+
+
+# The plain parser (xes_plain) must give what rustxes gives, or decline the piece.
+
+
+def rustxes_table(tmp_path: Path, text: str) -> pa.Table:
+    path = write(tmp_path, text, "oracle.xes")
+    frame, _ = rustxes.import_xes(str(path))
+    return frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+
+
+def body_of(text: str) -> bytes:
+    data = text.encode("utf-8")
+    return data[data.index(b"<trace") :]
+
+
+def same_table(left: pa.Table, right: pa.Table) -> bool:
+    names = sorted(left.column_names)
+    return names == sorted(right.column_names) and left.select(names).equals(right.select(names))
+
+
+PLAIN_DOCUMENTS = {
+    "offsets, fractions, Z and no zone": OFFSETS,
+    "entities and other scripts": xes_text(
+        trace(
+            "R&amp;D &lt;1&gt;",
+            event("a &quot;x&quot; &apos;y&apos; &amp;amp;", "2024-01-01T08:00:00.123456789+05:45"),
+            event("Größe 測定", "1999-12-31T23:59:59.5-11:00", '<string key="note" value=""/>'),
+        )
+    ),
+    "open-form attributes, spacing, attributes after events": (
+        '<?xml version="1.0" encoding="utf-8"?>\n<log>\n  <trace>\n    <int key="n" value="-12"></int>\n'
+        '    <event>\n      <string key="concept:name" value="a"/>\n'
+        '      <float key="x" value="1e-3" />\n      <date key="time:timestamp" value="2024-02-29T00:00:00Z">'
+        "\n      </date>\n    </event>\n"
+        '    <string key="late" value="after the events"/>\n  </trace>\n  <trace></trace>\n</log>\n'
+    ),
+    "values missing on some events, a trace without events": xes_text(
+        trace("1", event("a", "2024-01-01T00:00:00", '<boolean key="ok" value="false"/>')),
+        trace("2"),
+        trace(
+            "3",
+            event("b", "2024-01-01T01:00:00"),
+            event("c", "2024-01-01T02:00:00", '<int key="qty" value="007"/><float key="w" value=".5"/>'),
+        ),
+    ),
+    "an event without attributes": xes_text(trace("1", "<event></event>", event("a", "2024-01-01T00:00:00"))),
+}
+
+
+@pytest.mark.parametrize("text", PLAIN_DOCUMENTS.values(), ids=PLAIN_DOCUMENTS.keys())
+def test_plain_parser_gives_what_rustxes_gives(tmp_path, text):
+    table = xes_plain.parse_plain_traces(body_of(text))
+    assert table is not None
+    assert same_table(table, rustxes_table(tmp_path, text))
+
+
+NOT_PLAIN = {
+    "comment": trace("1", event("a", "2024-01-01T00:00:00"), "<!-- note -->"),
+    "CDATA": trace("1", event("a", "2024-01-01T00:00:00", '<string key="x" value="<![CDATA[y]]>"/>')),
+    "numeric reference": trace("1", event("&#65;", "2024-01-01T00:00:00")),
+    "unknown entity": trace("1", event("&nbsp;", "2024-01-01T00:00:00")),
+    "single quotes": trace("1", event("a", "2024-01-01T00:00:00", "<string key='x' value='y'/>")),
+    "value before key": trace("1", event("a", "2024-01-01T00:00:00", '<string value="y" key="x"/>')),
+    "id attribute": trace("1", event("a", "2024-01-01T00:00:00", '<id key="u" value="abc"/>')),
+    "list attribute": trace(
+        "1", event("a", "2024-01-01T00:00:00", '<list key="l"><string key="i" value="x"/></list>')
+    ),
+    "nested attribute": trace(
+        "1", event("a", "2024-01-01T00:00:00", '<string key="x" value="y"><int key="m" value="1"/></string>')
+    ),
+    "key twice": trace("1", event("a", "2024-01-01T00:00:00", '<string key="concept:name" value="b"/>')),
+    "one key, two types": trace(
+        "1",
+        event("a", "2024-01-01T00:00:00", '<int key="x" value="1"/>'),
+        event("b", "2024-01-01T00:00:00", '<string key="x" value="y"/>'),
+    ),
+    "boolean as 1": trace("1", event("a", "2024-01-01T00:00:00", '<boolean key="b" value="1"/>')),
+    "int with plus sign": trace("1", event("a", "2024-01-01T00:00:00", '<int key="n" value="+7"/>')),
+    "float as NaN": trace("1", event("a", "2024-01-01T00:00:00", '<float key="f" value="NaN"/>')),
+    "date without time": trace("1", event("a", "2024-01-01")),
+    "leap second": trace("1", event("a", "2024-12-31T23:59:60Z")),
+    "offset without colon": trace("1", event("a", "2024-01-01T00:00:00+0100")),
+    "misspelt end tag": trace("1", event("a", "2024-01-01T00:00:00")).replace("</event>", "</evnt>"),
+    "event left open": trace("1", event("a", "2024-01-01T00:00:00")).replace("</event>", ""),
+    "stray text": trace("1", event("a", "2024-01-01T00:00:00")).replace("<event>", "<event>text"),
+    "event outside a trace": trace("1") + event("a", "2024-01-01T00:00:00"),
+    "self-closed event": trace("1", "<event/>", event("a", "2024-01-01T00:00:00")),
+}
+
+
+@pytest.mark.parametrize("traces", NOT_PLAIN.values(), ids=NOT_PLAIN.keys())
+def test_plain_parser_declines_anything_else(traces):
+    assert xes_plain.parse_plain_traces(body_of(xes_text(traces))) is None
+
+
+def test_plain_parser_declines_invalid_utf8_and_cut_pieces():
+    body = body_of(xes_text(trace("1", event("a", "2024-01-01T00:00:00"))))
+    assert xes_plain.parse_plain_traces(body.replace(b'"a"', b'"\xff"')) is None
+    for cut in range(1, len(body) - len("</log>\n")):
+        assert xes_plain.parse_plain_traces(body[:cut]) is None or body[:cut].rstrip().endswith(b"</trace>")
+
+
+def test_rustxes_and_plain_parser_give_the_same_log(tmp_path, monkeypatch):
+    """Pieces the plain parser declines go to rustxes; mixing both in one file changes nothing."""
+    monkeypatch.setattr(xes_chunks, "CHUNK_BYTES", 600)
+    traces = [
+        trace(
+            str(i),
+            event("a", f"2024-01-0{1 + i % 9}T08:00:00+01:00", lifecycle("start")),
+            event(
+                "a",
+                f"2024-01-0{1 + i % 9}T09:30:00.5+01:00",
+                lifecycle("complete"),
+                '<int key="qty" value="3"/>' if i % 3 else '<string key="note" value="x &amp; y"/>',
+            ),
+            attributes=f'<float key="amount" value="{i}.25"/>',
+        )
+        for i in range(30)
+    ]
+    traces[7] = traces[7].replace('value="7.25"', "value='7.25'")  # this piece goes to rustxes
+    path = write(tmp_path, xes_text(*traces))
+    calls: list[pa.Table | None] = []
+
+    def spy(body: bytes | memoryview) -> pa.Table | None:
+        calls.append(xes_plain.parse_plain_traces(body))
+        return calls[-1]
+
+    monkeypatch.setattr(xes_chunks, "parse_plain_traces", spy)
+    mixed = read_xes(path)
+    monkeypatch.setattr(xes_chunks, "parse_plain_traces", lambda body: None)
+    only_rustxes = read_xes(path)
+    pd.testing.assert_frame_equal(mixed.frame, only_rustxes.frame)
+    assert mixed.notes == only_rustxes.notes and mixed.n_events == 30
+    assert any(table is None for table in calls) and any(table is not None for table in calls)
+
+
+def test_file_declaring_another_encoding_is_left_to_rustxes(tmp_path, monkeypatch):
+    text = xes_text(trace("1", event("caf\xe9", "2024-01-01T00:00:00")))
+    path = tmp_path / "latin.xes"
+    path.write_bytes(text.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("latin-1"))
+    called: list[int] = []
+    monkeypatch.setattr(xes_chunks, "parse_plain_traces", lambda body: called.append(1))
+    read_xes(path)
+    assert called == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("<extension ", "<extension><unclosed/><open>", "XML is broken here"),
+        ("<log ", "<logs ", "XML is broken here"),
+    ],
+)
+def test_broken_header_is_refused_even_when_the_traces_are_plain(tmp_path, old, new, message):
+    text = xes_text(trace("1", event("a", "2024-01-01T00:00:00")))
+    assert xes_plain.parse_plain_traces(body_of(text)) is not None
+    with pytest.raises(LogImportError, match=message):
+        read_xes(write(tmp_path, text.replace(old, new, 1)))

@@ -1,16 +1,17 @@
 """Read XES and XES.gz event logs into the canonical event table.
 
-The file is streamed and parsed piece by piece by rustxes, a Rust XES parser
-(:mod:`sc_improve.log.readers.xes_chunks` explains how and why). rustxes converts
-``<date>`` values with an offset (``+02:00``) to UTC and keeps values without one as
-they are; both end up labelled UTC, the same policy as the CSV reader (see
-:func:`sc_improve.log.event_log.to_utc`). A value it cannot parse (for example a date
-without a time) becomes a missing timestamp, so that event is dropped and listed as
-an issue, and a note quotes examples. ``<list>``/``<container>`` attributes have no
-tabular form and are left out with a note. Trace attributes become ``case:`` columns.
-``<global>`` default values are not applied: an attribute an event or trace lacks
-stays missing rather than becoming a placeholder such as "UNKNOWN". Whether a file
-is gzipped is read from its first bytes, not its name.
+The file is streamed and parsed piece by piece, by our column-wise parser for the
+plain form nearly all files use and by rustxes, a Rust XES parser, for anything else
+(:mod:`sc_improve.log.readers.xes_chunks` explains how and why); both give the same
+table. ``<date>`` values with an offset (``+02:00``) are converted to UTC and values
+without one kept as they are; both end up labelled UTC, the same policy as the CSV
+reader (see :func:`sc_improve.log.event_log.to_utc`). A value rustxes cannot parse
+(for example a date without a time) becomes a missing timestamp, so that event is
+dropped and listed as an issue, and a note quotes examples. ``<list>``/``<container>``
+attributes have no tabular form and are left out with a note. Trace attributes become
+``case:`` columns. ``<global>`` default values are not applied: an attribute an event
+or trace lacks stays missing rather than becoming a placeholder such as "UNKNOWN".
+Whether a file is gzipped is read from its first bytes, not its name.
 
 The event number in the file is kept as ``@@source_row``; start/complete events are
 then paired into activity instances (:func:`sc_improve.log.lifecycle.pair_lifecycle`).
@@ -33,7 +34,7 @@ from sc_improve.errors import LogImportError
 from sc_improve.log.event_log import EventLog, make_event_log
 from sc_improve.log.lifecycle import pair_lifecycle
 from sc_improve.log.readers.frame_bridge import arrow_to_pandas
-from sc_improve.log.readers.xes_chunks import parse_chunks, write_chunks
+from sc_improve.log.readers.xes_chunks import parse_pieces, split_pieces
 from sc_improve.log.xml_safety import check_xml_prolog, open_log_bytes
 from sc_improve.progress import ProgressCallback, ensure_progress
 
@@ -64,7 +65,7 @@ def read_xes(path: str | os.PathLike[str], progress: ProgressCallback | None = N
         tempfile.TemporaryDirectory(prefix="sc-improve-xes-", ignore_cleanup_errors=True) as scratch,
         open_log_bytes(path) as data,
     ):
-        for parsed in parse_chunks(write_chunks(data, path, Path(scratch)), path, reading):
+        for parsed in parse_pieces(split_pieces(data, path), path, Path(scratch), reading):
             failed_dates += _UNPARSED_DATE.findall(parsed.messages)
             if parsed.table.num_rows:
                 tables.append(parsed.table)
