@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 from sc_improve.errors import LogImportError
@@ -174,3 +176,37 @@ def test_large_files_read_the_same_with_memory_handed_back_at_once(tmp_path, mon
     expected = read_csv_table(path).table
     monkeypatch.setattr(csv_reader, "LOW_MEMORY_FILE_SIZE", 1)
     assert read_csv_table(path).table.equals(expected)
+
+
+def test_iso_time_columns_are_parsed_while_reading(tmp_path):
+    path = write(
+        tmp_path, "t.csv", "case,when,note\n1,2024-03-05T14:30:00,x\n1,,y\n2,2024-03-06 08:00:00.250,z\n"
+    )
+    table = read_csv_table(path, iso_times=["when"]).table
+    assert table.column("when").type == pa.timestamp("ns")
+    assert table.column("when").to_pylist() == [
+        pd.Timestamp("2024-03-05 14:30"),
+        None,
+        pd.Timestamp("2024-03-06 08:00:00.250"),
+    ]
+    assert table.column("note").to_pylist() == ["x", "y", "z"]
+
+
+@pytest.mark.parametrize("odd", ["05.03.2024 14:30", " 2024-03-05T14:30:00", "2024-03-05T14:30:00Z", "soon"])
+def test_a_time_column_that_is_not_plain_iso_everywhere_is_read_as_text(tmp_path, monkeypatch, odd):
+    """A value deep in the file that Arrow cannot parse as it reads sends the column back to text, intact."""
+    import sc_improve.log.readers.csv_reader as csv_reader
+
+    monkeypatch.setattr(csv_reader, "BLOCK_SIZE", 1 << 12)
+    monkeypatch.setattr(csv_reader, "PROGRESS_INTERVAL", 0.0)
+    rows = [f"{i},2024-03-05T14:30:{i % 60:02d}" for i in range(5000)]
+    rows[4321] = f'4321,"{odd}"'
+    path = write(tmp_path, "late.csv", "case,when\n" + "\n".join(rows) + "\n")
+    seen: list[float] = []
+    table = read_csv_table(
+        path, iso_times=["when"], progress=lambda fraction, message="": seen.append(fraction)
+    ).table
+    assert pa.types.is_string(table.column("when").type)
+    assert table.column("when")[4321].as_py() == odd
+    assert table.column("when")[0].as_py() == "2024-03-05T14:30:00"
+    assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from sc_improve.columns import ACTIVITY, CASE, END, RESOURCE, SOURCE_ROW, START
@@ -271,7 +273,7 @@ def test_case_attributes_are_detected_and_numbers_typed():
 def test_typed_handles_decimal_commas_only_when_told():
     values = pd.Series(["12,5", "3,0"], dtype="string[pyarrow]").array.__arrow_array__()
     assert str(typed(values).type) == "large_string"
-    assert typed(values, decimal_comma=True).to_pylist() == [12.5, 3.0]
+    assert typed(values, decimal_comma=True).tolist() == [12.5, 3.0]
 
 
 def test_canonical_names_among_attributes_are_renamed():
@@ -359,7 +361,8 @@ def test_numeric_share_counts_each_row_as_pandas_reads_it():
 
     from sc_improve.log.suggest import _numeric_share
 
-    values = ["1", "1", "2.5", "abc", "1e3", "nan", "abc", "0x1", "-7", "1,5"]
+    values = ["1", "1", "2.5", "abc", "1e3", "nan", "abc", "0x1", "-7", "1,5", "+3", "1.", ".5", "inf"]
+    values += ["\u0661\u0662", "12345678901234567890123", "1_000", "1.0.0", " 4", "\u00b2", "-0"]
     counts = pc.value_counts(pa.chunked_array([pa.array(values, pa.large_string())]))
     expected = float(pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").notna().mean())
     assert _numeric_share(counts, len(values)) == expected
@@ -390,3 +393,28 @@ def test_codes_kept_from_the_import_equal_a_fresh_encoding():
     fresh = encode(log.frame)
     for name in ("case", "activity", "activities", "case_ids", "end_ns", "resource", "resources"):
         assert getattr(log.codes, name).tolist() == getattr(fresh, name).tolist(), name
+
+
+def test_typed_numbers_are_one_writable_array_as_pandas_would_make_them():
+    chunks = pa.chunked_array([pa.array(["1", "2"]), pa.array(["3", None]), pa.array([], pa.string())])
+    numbers = typed(chunks)
+    expected = pc.cast(chunks, pa.int64()).to_pandas()
+    assert numbers.dtype == expected.dtype == np.float64
+    np.testing.assert_array_equal(numbers, expected.to_numpy())
+    numbers[0] = 9
+    assert numbers[0] == 9
+    whole = typed(pa.chunked_array([pa.array(["7", "-8"]), pa.array(["9"])]))
+    assert whole.dtype == np.int64 and whole.tolist() == [7, -8, 9] and whole.flags.writeable
+    assert typed(pa.chunked_array([pa.array(["1,5"]), pa.array(["2"])]), decimal_comma=True).tolist() == [
+        1.5,
+        2.0,
+    ]
+
+
+def test_the_suggestion_counts_a_column_of_mixed_date_orders_as_time():
+    """So that the import stops with the mixed-order message, not with "no timestamp column"."""
+    sample = text_frame(
+        {"case": ["1", "1", "2", "2"], "activity": ["a", "b", "a", "b"]}
+        | {"when": ["13/01/2024", "01/13/2024", "02/02/2024", "03/03/2024"]}
+    )
+    assert suggest_mapping(sample).mapping.timestamp == ["when"]

@@ -12,8 +12,10 @@ import pytest
 
 from sc_improve.columns import ACTIVITY, CASE, END, RESOURCE, SOURCE_ROW
 from sc_improve.errors import LogImportError
+from sc_improve.log.build import apply_mapping
 from sc_improve.log.mapping import ColumnMapping, save_mapping
 from sc_improve.log.read import (
+    SAMPLE_ROWS,
     describe_mapping,
     file_kind,
     log_from_frame,
@@ -21,6 +23,7 @@ from sc_improve.log.read import (
     read_log,
     suggest_for_file,
 )
+from sc_improve.log.readers.csv_reader import read_csv_table
 from sc_improve.progress import Cancelled
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -251,3 +254,65 @@ def test_a_single_column_file_hints_at_the_delimiter(tmp_path):
     path = write(tmp_path, "one.csv", "case:activity:time\n1:a:2024-01-01\n")
     with pytest.raises(LogImportError, match="delimiter may be something other"):
         read_log(path)
+
+
+def _long_log(tmp_path: Path, odd: str | None = None) -> Path:
+    """More rows than the suggestion's sample, so the whole file is read a second time with the mapping."""
+    rows = [
+        f"{i // 4},step {i % 4},2024-01-{1 + i % 28:02d}T08:{i % 60:02d}:00,2024-02-{1 + i % 28:02d} 09:00,"
+        f"u{i % 7},{i % 13},{i % 5}.5"
+        for i in range(SAMPLE_ROWS + 1500)
+    ]
+    if odd is not None:
+        rows[SAMPLE_ROWS + 700] = rows[SAMPLE_ROWS + 700].replace("2024-02-", odd, 1)
+    return write(tmp_path, "long.csv", "case,activity,start,end,user,qty,price\n" + "\n".join(rows) + "\n")
+
+
+@pytest.mark.parametrize("odd", [None, "oops "], ids=["clean", "bad time late in the file"])
+def test_reading_iso_times_while_reading_gives_the_log_of_the_text_path(tmp_path, monkeypatch, odd):
+    import sc_improve.log.read as read
+
+    path = _long_log(tmp_path, odd)
+    asked: list[object] = []
+    real = read.read_csv_table
+    monkeypatch.setattr(
+        read, "read_csv_table", lambda *a, **k: asked.append(k.get("iso_times")) or real(*a, **k)
+    )
+    log = read_log(path)
+    assert log.mapping["timestamp"] == ["end"] and log.mapping["start"] == ["start"]
+    assert asked == [None, ["end", "start"]]
+    text = read_csv_table(path)
+    assert not any(pa.types.is_timestamp(kind) for kind in text.table.schema.types)
+    expected = apply_mapping(
+        text.table,
+        ColumnMapping.from_dict(log.mapping),
+        source=str(path),
+        notes=text.notes,
+        numbers_from_text=True,
+    )
+    pd.testing.assert_frame_equal(log.frame, expected.frame)
+    pd.testing.assert_frame_equal(log.issues, expected.issues)
+    assert log.notes == expected.notes
+    for name in ("case", "activity", "activities", "case_ids", "end_ns", "start_ns", "resource", "resources"):
+        assert getattr(log.codes, name).tolist() == getattr(expected.codes, name).tolist(), name
+    if odd is not None:
+        assert log.issues["source_row"].tolist() == [SAMPLE_ROWS + 701]
+        assert log.n_events == SAMPLE_ROWS + 1499
+
+
+def test_a_mapping_naming_a_missing_column_fails_before_the_whole_file_is_read(tmp_path, monkeypatch):
+    import sc_improve.log.read as read
+
+    path = _long_log(tmp_path)
+    whole_reads: list[int | None] = []
+    real = read.read_csv_table
+
+    def counting(*args, **kwargs):
+        whole_reads.append(kwargs.get("max_rows"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(read, "read_csv_table", counting)
+    mapping = ColumnMapping(case=["case"], activity=["activity"], timestamp=["end"], attributes=["qtty"])
+    with pytest.raises(LogImportError, match="there is no column 'qtty'"):
+        read_log(path, mapping)
+    assert whole_reads == [SAMPLE_ROWS]

@@ -10,6 +10,7 @@ from sc_improve.errors import LogImportError
 from sc_improve.log.timestamps import (
     detect_format,
     format_from_text,
+    is_plain_iso,
     parse_date_time,
     parse_time_of_day,
     parse_timestamps,
@@ -182,3 +183,12 @@ def test_epoch_date_column_plus_seconds_time_column():
     """The SAP extractor writes CPUDT as epoch seconds and CPUTM as seconds since midnight."""
     combined = parse_date_time(pa.array([853891200.0]), pa.array([36975.0]), column="CPUDT+CPUTM")
     assert combined.as_series().tolist() == [T("1997-01-22 10:16:15")]
+
+
+def test_plain_iso_columns_are_told_apart_from_other_time_columns():
+    assert is_plain_iso(["2024-03-05T14:30:00", None, "2024-03-05 14:30:00.250", "2024-03-06"])
+    assert not is_plain_iso(["2024-03-05T14:30:00+02:00", "2024-03-05T14:30:00"])
+    assert not is_plain_iso(["05.03.2024 14:30", "06.03.2024 08:00"])
+    assert not is_plain_iso(["1709649000", "1709649060"])
+    assert not is_plain_iso(["PO-1", "PO-2"])
+    assert not is_plain_iso(pa.array([1, 2]))

@@ -149,14 +149,28 @@ def ns_values(timestamps: pa.ChunkedArray) -> np.ndarray:
     """
     unit = timestamps.type.unit
     scale = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}[unit]
-    raw = pc.fill_null(pc.cast(timestamps, pa.int64()), NAT_NS).to_numpy()
+    raw = filled_int64(pc.cast(as_chunked(timestamps), pa.int64()), NAT_NS)
     if scale == 1:
-        return raw if raw.flags.writeable else raw.copy()
+        return raw
     limit = np.iinfo(np.int64).max // scale
     result = np.full(raw.shape, NAT_NS, dtype=np.int64)
     ok = (raw != NAT_NS) & (np.abs(raw) < limit)
     result[ok] = raw[ok] * scale
     return result
+
+
+def filled_int64(values: pa.ChunkedArray, missing: int) -> np.ndarray:
+    """An int64 column as one fresh, writable numpy array with ``missing`` for nulls.
+
+    Only chunks that have nulls are filled (``fill_null`` copies even when there is
+    nothing to fill), and numpy joins the chunks' zero-copy views: one copy in all.
+    """
+    parts = [
+        (pc.fill_null(chunk, missing) if chunk.null_count else chunk).to_numpy()
+        for chunk in values.chunks
+        if len(chunk)
+    ]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
 def string_series(array: pa.ChunkedArray, name: str | None = None) -> pd.Series:

@@ -35,7 +35,13 @@ from sc_improve.columns import (
 )
 from sc_improve.errors import LogImportError
 from sc_improve.log.arrowtools import NAT_NS, as_chunked, as_text, is_text, string_series, to_pandas
-from sc_improve.log.event_log import ISSUE_COLUMNS, EventLog, make_event_log
+from sc_improve.log.event_log import (
+    ISSUE_COLUMNS,
+    TIME_DTYPE,
+    EventLog,
+    make_event_log,
+    sorted_codes,
+)
 from sc_improve.log.mapping import ColumnMapping, check_columns
 from sc_improve.log.timestamps import (
     ParsedTimes,
@@ -51,6 +57,9 @@ TYPE_PROBE_ROWS = 1000
 """Rows a number conversion is tried on before the whole column (see :func:`typed`)."""
 CASE_PROBE_ROWS = 10_000
 """Rows checked for a change within a case before the whole column (see :func:`promote_case_attributes`)."""
+RELEASE_BYTES = 256 << 20
+"""Raw tables at least this large have the build's scratch memory handed back to the system
+afterwards (see :func:`apply_mapping`)."""
 WORKERS = 2
 """Threads converting independent columns at once: the machines this runs on have few
 cores, and each thread in flight can hold one extra copy of a column, so more would
@@ -87,26 +96,35 @@ def apply_mapping(
     """
     report = ensure_progress(progress)
     table = _as_table(table)
-    _check(mapping, table.column_names, source)
+    check_mapping(mapping, table.column_names, source)
     rows = table.num_rows
+    large = table.nbytes >= RELEASE_BYTES
     source_rows = np.arange(first_row, first_row + rows, dtype=np.int64)
     notes = list(notes or [])
     report(0.0, "combining case and activity columns")
     fmt = format_from_text(mapping.timestamp_format) if mapping.timestamp_format else None
+    # Lifecycle pairing rebuilds the rows, so codes of the raw rows would be of no use there.
+    case_coder = None if mapping.lifecycle else first_appearance_codes
+    value_coder = None if mapping.lifecycle else sorted_codes
     with _threads() as pool:
         texts = {
-            CASE: pool.submit(_joined, table, mapping.case, mapping.separator),
-            ACTIVITY: pool.submit(_joined, table, mapping.activity, mapping.separator),
+            CASE: pool.submit(_keyed, table, mapping.case, mapping.separator, case_coder),
+            ACTIVITY: pool.submit(_keyed, table, mapping.activity, mapping.separator, value_coder),
         }
         for role, name in ((RESOURCE, mapping.resource), (LIFECYCLE, mapping.lifecycle)):
             if name:
-                texts[role] = pool.submit(as_text, table.column(name))
+                texts[role] = pool.submit(
+                    _keyed, table, [name], "", value_coder if role == RESOURCE else None
+                )
         end_job = pool.submit(_parse, table, mapping.timestamp, fmt, mapping.dayfirst)
         start_job = (
             pool.submit(_parse, table, mapping.start, fmt, mapping.dayfirst) if mapping.start else None
         )
         typed_jobs = _submit_typed(pool, _attribute_sources(table, mapping), numbers_from_text, decimal_comma)
-        columns = _results(texts)
+        keyed = _results(texts)
+        columns = {role: text for role, (text, _) in keyed.items()}
+        codes = {role: found for role, (_, found) in keyed.items() if found is not None}
+        del keyed
         report(0.2, "parsing timestamps")
         end = end_job.result()
         notes += end.notes
@@ -133,7 +151,9 @@ def apply_mapping(
     if mapping.lifecycle:
         order, case_codes = (None if keep.all() else np.flatnonzero(keep)), None
     else:
-        order, case_codes = _canonical_rows(columns, end.ns, keep)
+        case_codes = codes.pop(CASE)[0]
+        order, case_codes = _canonical_rows(case_codes, codes[ACTIVITY][0], end.ns, keep)
+        codes = {role: (_rows(found, order), values) for role, (found, values) in codes.items()}
     frame = _frame(columns, end, start, attributes, source_rows, order)
     report(0.7, "building the event log")
     issue_frame = pd.concat([i for i in issues if len(i)] or [issues[0]], ignore_index=True)
@@ -152,11 +172,24 @@ def apply_mapping(
         notes=notes,
         mapping=mapping.to_dict(),
         case_codes=case_codes,
+        value_codes=codes or None,
     )
     report(0.9, "finding case attributes")
     promote_case_attributes(log)
+    if large:
+        _release_scratch()
     report(1.0, "")
     return log
+
+
+def _release_scratch() -> None:
+    """Hand the memory of the build's freed Arrow temporaries back to the system.
+
+    Arrow's default allocator keeps freed memory for reuse, but the analyses that
+    follow a large import work mostly in numpy and would not reuse it: at 5 million
+    rows it is over 100 MB that would otherwise add to their peak. Takes milliseconds.
+    """
+    pa.default_memory_pool().release_unused()
 
 
 def promote_case_attributes(log: EventLog) -> list[str]:
@@ -226,7 +259,8 @@ def _as_table(table: pa.Table | pd.DataFrame) -> pa.Table:
     return pa.table({str(name): as_chunked(table[name]) for name in table.columns})
 
 
-def _check(mapping: ColumnMapping, available: list[str], source: str) -> None:
+def check_mapping(mapping: ColumnMapping, available: list[str], source: str = "") -> None:
+    """Raise a clear error for a mapping that cannot be applied to a table with the ``available`` columns."""
     where = source or None
     shown = ", ".join(repr(c) for c in available[:30])
     for role, chosen in (
@@ -257,6 +291,27 @@ def _check(mapping: ColumnMapping, available: list[str], source: str) -> None:
     check_columns(mapping.columns(), available, source=where)
 
 
+def _keyed(
+    table: pa.Table,
+    names: list[str],
+    separator: str,
+    coder: Callable[[pa.ChunkedArray], tuple[np.ndarray, np.ndarray | None]] | None,
+) -> tuple[pa.ChunkedArray, tuple[np.ndarray, np.ndarray | None] | None]:
+    """A key column's text and, given a ``coder``, its integer codes.
+
+    Hashing the case, activity and resource text here, on the worker threads and
+    while the other columns convert, keeps it off the single-threaded stretch that
+    sorts the rows and builds the log, which reuses these codes instead of hashing again.
+    """
+    text = _joined(table, names, separator)
+    return text, (None if coder is None else coder(text))
+
+
+def first_appearance_codes(values: pa.ChunkedArray) -> tuple[np.ndarray, None]:
+    """Case codes in order of first appearance (see :func:`_first_appearance_codes`); no value list."""
+    return _first_appearance_codes(values), None
+
+
 def _joined(table: pa.Table, names: list[str], separator: str) -> pa.ChunkedArray:
     """One text column from several, joined with ``separator`` (missing parts are left out)."""
     parts = [as_text(table.column(name)) for name in names]
@@ -284,18 +339,23 @@ def _issues(
 ) -> pd.DataFrame:
     """Issue rows (see ISSUE_COLUMNS) for the rows whose timestamp could not be read."""
     positions = np.flatnonzero(failed)
-    picks = pa.array(failed)
-    raw = [as_text(table.column(name).filter(picks)) for name in names]
-    space = pa.scalar(" ", pa.large_string())
-    value = raw[0] if len(raw) == 1 else pc.binary_join_element_wise(*raw, space, null_handling="skip")
     issue = {
         "source_row": source_rows[positions],
         "column": "+".join(names),
-        "value": value.to_pylist(),
+        "value": _failed_values(table, names, failed) if len(positions) else [],
         "reason": reason,
         "dropped": dropped,
     }
     return pd.DataFrame(issue, columns=list(ISSUE_COLUMNS)).astype({"dropped": bool})
+
+
+def _failed_values(table: pa.Table, names: list[str], failed: np.ndarray) -> list[str | None]:
+    """The raw text of the failed rows, a date and a time joined by a space."""
+    picks = pa.array(failed)
+    raw = [as_text(table.column(name).filter(picks)) for name in names]
+    space = pa.scalar(" ", pa.large_string())
+    value = raw[0] if len(raw) == 1 else pc.binary_join_element_wise(*raw, space, null_handling="skip")
+    return value.to_pylist()
 
 
 def _attribute_sources(table: pa.Table, mapping: ColumnMapping) -> list[tuple[str, pa.ChunkedArray]]:
@@ -311,7 +371,7 @@ def _attribute_sources(table: pa.Table, mapping: ColumnMapping) -> list[tuple[st
 
 def _submit_typed(
     pool: ThreadPoolExecutor, sources: list[tuple[str, pa.ChunkedArray]], numbers: bool, decimal_comma: bool
-) -> dict[str, Future[pa.ChunkedArray]]:
+) -> dict[str, Future[pa.ChunkedArray | np.ndarray]]:
     """The attribute columns, numbers typed if asked, as jobs in column order.
 
     ``sources`` is emptied into the pool, which drops each job's text once its
@@ -363,14 +423,18 @@ def _each(func: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
         return list(pool.map(func, items))
 
 
-def typed(array: pa.ChunkedArray, decimal_comma: bool = False) -> pa.ChunkedArray:
-    """Text that is entirely numbers becomes int64 or float64; ids with leading zeros stay text.
+def typed(array: pa.ChunkedArray, decimal_comma: bool = False) -> pa.ChunkedArray | np.ndarray:
+    """Text that is entirely numbers becomes an int64 or float64 numpy array; other columns stay as they are.
 
-    Each conversion is first tried on the column's first rows, so text columns
-    (names, codes) are rejected without scanning millions of values.
+    Ids with leading zeros stay text. Each conversion is first tried on the column's
+    first rows, so text columns (names, codes) are rejected without scanning millions
+    of values. The numbers are what pandas would make of Arrow's (integers with
+    missing values become float64 with NaN), cast block by block straight into one
+    writable array: no column-sized Arrow copy is made only to be copied again and
+    freed, which at millions of rows would leave its memory with the allocator.
 
-    >>> typed(pa.chunked_array([["1", "2"]])).type
-    DataType(int64)
+    >>> typed(pa.chunked_array([["1", "2"]])).dtype
+    dtype('int64')
     >>> typed(pa.chunked_array([["0010", "2"]])).to_pylist()
     ['0010', '2']
     """
@@ -382,11 +446,23 @@ def typed(array: pa.ChunkedArray, decimal_comma: bool = False) -> pa.ChunkedArra
             continue
         try:
             pc.cast(_decimal_point(head) if comma else head, kind)
-            number = pc.cast(_decimal_point(array) if comma else array, kind)
+            numbers = _cast_to_numpy(array, kind, comma)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
-        return array if kind == pa.int64() and _leading_zero(array) else number
+        return array if kind == pa.int64() and _leading_zero(array) else numbers
     return array
+
+
+def _cast_to_numpy(text: pa.ChunkedArray, kind: pa.DataType, comma: bool) -> np.ndarray:
+    """``text`` cast to ``kind`` chunk by chunk into one numpy array (float64 with NaN for missing values)."""
+    exact = kind == pa.int64() and not text.null_count
+    numbers = np.empty(len(text), dtype=np.int64 if exact else np.float64)
+    position = 0
+    for chunk in text.chunks:
+        part = pc.cast(_decimal_point(chunk) if comma else chunk, kind)
+        numbers[position : position + len(part)] = part.to_numpy(zero_copy_only=False)
+        position += len(part)
+    return numbers
 
 
 def _decimal_point(text: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -409,7 +485,7 @@ def _frame(
     columns: dict[str, pa.ChunkedArray],
     end: ParsedTimes,
     start: ParsedTimes | None,
-    attributes: dict[str, pa.ChunkedArray],
+    attributes: dict[str, pa.ChunkedArray | np.ndarray],
     source_rows: np.ndarray,
     rows: np.ndarray | None,
 ) -> pd.DataFrame:
@@ -419,33 +495,54 @@ def _frame(
     peak holds one extra column rather than a second copy of the whole table. The
     time and row-number arrays are wrapped without copying (pandas 3 copies numpy
     input by default): they are fresh arrays nothing else writes to, and the times
-    get their one copy when :func:`make_event_log` labels them UTC.
+    are labelled UTC in place, which :func:`make_event_log` then leaves as they are.
     """
     picks = None if rows is None else pa.array(rows)
     data: dict[str, pd.Series] = {}
     for name in list(columns):
         values = columns.pop(name)
         data[name] = string_series(values if picks is None else values.take(picks))
-    data[END] = pd.Series(_rows(end.ns, rows).view("datetime64[ns]"), copy=False)
+    data[END] = _utc_series(_rows(end.ns, rows))
     if start is not None:
-        data[START] = pd.Series(_rows(start.ns, rows).view("datetime64[ns]"), copy=False)
+        data[START] = _utc_series(_rows(start.ns, rows))
     data[SOURCE_ROW] = pd.Series(_rows(source_rows, rows), copy=False)
     for name in list(attributes):
         data[name] = _attribute(attributes.pop(name), name, rows)
     return pd.DataFrame(data, copy=False)
 
 
-def _attribute(values: pa.ChunkedArray, name: str, rows: np.ndarray | None) -> pd.Series:
+def _attribute(values: pa.ChunkedArray | np.ndarray, name: str, rows: np.ndarray | None) -> pd.Series:
     """An attribute column of the frame, in the order of ``rows``, that can be edited in place.
 
-    Reordering after the conversion to pandas lets numpy make the one copy a number
-    column needs anyway (Arrow's zero-copy view is read-only), where an Arrow take
-    followed by :func:`_writable` would copy it twice; text is taken by Arrow either way.
+    Numbers arrive as, or become, one fresh writable numpy array, which a reorder
+    copies once more; text is taken by Arrow. Other types go through pandas'
+    conversion, copied if Arrow handed them out read-only.
     """
+    numbers = values if isinstance(values, np.ndarray) else _numbers(values)
+    if numbers is not None:
+        return pd.Series(numbers if rows is None else numbers[rows], name=name, copy=False)
     series = to_pandas(values, name)
     if rows is None:
         return _writable(series)
     return pd.Series(series.array.take(rows), name=name, copy=False)
+
+
+def _numbers(values: pa.ChunkedArray) -> np.ndarray | None:
+    """An int64 or float64 column as numpy, as ``to_pandas`` gives it (missing integers make it
+    float64 with NaN), but in one writable array; None for other types.
+
+    pyarrow's own conversion of a column read in many blocks joins them into an array it
+    marks read-only, which would cost a second copy to make editable. Joining the chunks'
+    zero-copy views with numpy is the one copy.
+    """
+    if values.type not in (pa.int64(), pa.float64()):
+        return None
+    if values.null_count and values.type == pa.int64():
+        values = pc.cast(values, pa.float64())
+    parts = [chunk.to_numpy(zero_copy_only=False) for chunk in values.chunks if len(chunk)]
+    if not parts:
+        return np.empty(0, dtype=values.type.to_pandas_dtype())
+    return np.concatenate(parts)
 
 
 def _writable(series: pd.Series) -> pd.Series:
@@ -459,12 +556,17 @@ def _writable(series: pd.Series) -> pd.Series:
     return series
 
 
+def _utc_series(ns: np.ndarray) -> pd.Series:
+    """Nanoseconds as a ``datetime64[ns, UTC]`` column over the same memory (see :func:`_frame`)."""
+    return pd.Series(ns, copy=False).astype(TIME_DTYPE)
+
+
 def _rows(values: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
     return values if rows is None else values[rows]
 
 
 def _canonical_rows(
-    columns: dict[str, pa.ChunkedArray], end_ns: np.ndarray, keep: np.ndarray
+    case_codes: np.ndarray, activity_codes: np.ndarray, end_ns: np.ndarray, keep: np.ndarray
 ) -> tuple[np.ndarray | None, np.ndarray]:
     """Kept rows in the order :func:`make_event_log` sorts into, and their case codes.
 
@@ -472,15 +574,13 @@ def _canonical_rows(
     finished frame be sorted as a whole; the log builder then finds the frame
     already sorted. The order is the same: cases by first appearance, then end
     time, then source row (stable sorts on rows that are in source order). Rows it
-    will drop go last, with case code -1. The codes number the cases 0, 1, ... in
+    will drop go last, with case code -1 (rows without a case or an activity have code
+    -1 in ``case_codes`` or ``activity_codes``). The codes number the cases 0, 1, ... in
     the new order, so the log builder need not hash the case ids again. The rows
     are ``None`` when the table is already in that order and every row is kept (as
     in extracts sorted by case and time), so no column needs reordering.
     """
-    valid = keep & (end_ns != NAT_NS)
-    for role in (CASE, ACTIVITY):
-        valid &= pc.is_valid(columns[role]).to_numpy(zero_copy_only=False).astype(bool)
-    case_codes = _first_appearance_codes(columns[CASE])
+    valid = keep & (end_ns != NAT_NS) & (case_codes >= 0) & (activity_codes >= 0)
     if valid.all() and _in_case_time_order(case_codes, end_ns):
         return None, case_codes
     valid_rows = np.flatnonzero(valid)

@@ -141,23 +141,31 @@ def empty_issues() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="bool" if c == "dropped" else "object") for c in ISSUE_COLUMNS})
 
 
-def encode(frame: pd.DataFrame, case_codes: np.ndarray | None = None) -> LogCodes:
+ValueCodes = dict[str, tuple[np.ndarray, np.ndarray]]
+"""Codes of text columns by column name, as :func:`sorted_codes` gives them, one per frame row."""
+
+
+def encode(
+    frame: pd.DataFrame, case_codes: np.ndarray | None = None, value_codes: ValueCodes | None = None
+) -> LogCodes:
     """Integer codes for the key columns of a sorted canonical frame.
 
     ``case_codes`` are the frame's case codes when the caller already has them (0, 1, ...
     in order of first appearance, as :func:`make_event_log` verifies), which saves
-    hashing millions of case ids a second time.
+    hashing millions of case ids a second time; ``value_codes`` likewise for the
+    activity and resource columns.
     """
     if case_codes is None:
         case_codes, case_ids = pd.factorize(frame[CASE], sort=False)
     else:
         case_ids = frame[CASE].array.take(_block_starts(case_codes))
-    activity_codes, activities = _sorted_codes(frame[ACTIVITY])
+    known = value_codes or {}
+    activity_codes, activities = known.get(ACTIVITY) or _sorted_codes(frame[ACTIVITY])
     end_ns = _as_ns(frame[END])
     start_ns = _as_ns(frame[START]) if START in frame.columns else None
     resource_codes = resources = None
     if RESOURCE in frame.columns:
-        resource_codes, resources = _sorted_codes(frame[RESOURCE])
+        resource_codes, resources = known.get(RESOURCE) or _sorted_codes(frame[RESOURCE])
     return LogCodes(
         case=case_codes.astype(np.int32),
         activity=activity_codes,
@@ -182,7 +190,18 @@ def _sorted_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if series.dtype != STRING_DTYPE or series.empty:
         codes, uniques = pd.factorize(series, sort=True)
         return codes.astype(np.int32), np.asarray(uniques, dtype=object)
-    encoded = pc.dictionary_encode(as_chunked(series)).combine_chunks()
+    return sorted_codes(as_chunked(series))
+
+
+def sorted_codes(values: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of Arrow text numbering its distinct values in sorted order (-1 for missing), and those values.
+
+    Readers call it on the raw column and hand the result to :func:`make_event_log`,
+    so the activity and resource text is hashed once, on their worker threads.
+    """
+    if len(values) == 0:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=object)
+    encoded = pc.dictionary_encode(values).combine_chunks()
     order = pc.sort_indices(encoded.dictionary).to_numpy()
     rank = np.full(max(len(order), 1), -1, dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
@@ -241,6 +260,7 @@ def make_event_log(
     notes: list[str] | None = None,
     mapping: dict[str, object] | None = None,
     case_codes: np.ndarray | None = None,
+    value_codes: ValueCodes | None = None,
 ) -> EventLog:
     """Build a canonical :class:`EventLog` from a frame that already uses canonical names.
 
@@ -253,7 +273,8 @@ def make_event_log(
     that has already put the frame in canonical order skip hashing the case ids: if
     they number the cases 0, 1, ... in order and the rows are sorted, the frame is
     kept as it is and :attr:`EventLog.codes` is computed from them; otherwise they are
-    ignored and the frame is sorted as usual.
+    ignored and the frame is sorted as usual. ``value_codes`` (activity and resource
+    codes of the same rows, from :func:`sorted_codes`) are kept together with them.
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"case:concept:name": ["1", "1"], "concept:name": ["b", "a"],
@@ -279,7 +300,9 @@ def make_event_log(
     if bad.any():
         issue_parts.append(_dropped_rows(frame[bad]))
         frame = frame[~bad]
-        case_codes = None if case_codes is None else case_codes[~bad.to_numpy()]
+        kept = ~bad.to_numpy()
+        case_codes = None if case_codes is None else case_codes[kept]
+        value_codes = {name: _kept_codes(*found, kept) for name, found in (value_codes or {}).items()}
     issue_frame = pd.concat(issue_parts, ignore_index=True) if issue_parts else empty_issues()
     dropped = int(issue_frame["dropped"].sum()) if len(issue_frame) else 0
     presorted = case_codes is not None and _is_canonical(frame, case_codes)
@@ -293,8 +316,18 @@ def make_event_log(
         mapping=dict(mapping or {}),
     )
     if presorted:
-        log.codes = encode(frame, case_codes)
+        log.codes = encode(frame, case_codes, value_codes)
     return log
+
+
+def _kept_codes(codes: np.ndarray, values: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted codes of the kept rows; values found on no kept row are left out and the codes closed up."""
+    codes = codes[kept]
+    used = np.bincount(codes[codes >= 0], minlength=len(values)) > 0
+    if used.all():
+        return codes, values
+    renumbered = np.cumsum(used, dtype=np.int32) - 1
+    return np.where(codes >= 0, renumbered[codes], -1).astype(np.int32), values[used]
 
 
 def _as_string(series: pd.Series) -> pd.Series:

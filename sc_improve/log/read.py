@@ -18,15 +18,16 @@ import pandas as pd
 import pyarrow as pa
 
 from sc_improve.errors import LogImportError
-from sc_improve.log.build import apply_mapping
+from sc_improve.log.build import apply_mapping, check_mapping
 from sc_improve.log.event_log import EventLog
 from sc_improve.log.mapping import ColumnMapping, MappingSuggestion, apply_overrides
 from sc_improve.log.readers.csv_reader import read_csv_table
 from sc_improve.log.readers.excel import EXCEL_EXTENSIONS, read_excel_table
 from sc_improve.log.readers.parquet import read_parquet_table
-from sc_improve.log.readers.sniff import read_sample
+from sc_improve.log.readers.sniff import read_sample, sniff
 from sc_improve.log.suggest import suggest_mapping
-from sc_improve.progress import ProgressCallback, steps
+from sc_improve.log.timestamps import is_plain_iso
+from sc_improve.progress import ProgressCallback, ensure_progress, steps
 
 SAMPLE_ROWS = 5000
 """Rows inspected to suggest a mapping: enough for cardinalities, cheap to read."""
@@ -131,15 +132,13 @@ def read_log(
             )
         return _read_event_format(path, kind, object_type, progress)
     step = steps(progress, ["reading", "building the event log"])
-    projection = mapping.columns() if mapping is not None and mapping.attributes is not None else None
-    raw = _read_raw(path, kind, sheet, None if overrides else projection, None, step(0))
-    if mapping is None:
-        sample = raw.table.slice(0, SAMPLE_ROWS).to_pandas(types_mapper=_pandas_type)
-        suggestion = suggest_mapping(sample)
+    if kind == "csv":
+        _check_sheet(path, kind, sheet)
+        raw, suggestion = _read_text(path, mapping, overrides, step(0))
     else:
-        suggestion = MappingSuggestion(mapping=mapping, columns=raw.table.column_names)
-    if overrides:
-        suggestion = apply_overrides(suggestion, **overrides)
+        projection = mapping.columns() if mapping is not None and mapping.attributes is not None else None
+        raw = _read_raw(path, kind, sheet, None if overrides else projection, None, step(0))
+        suggestion = _suggestion(raw.table, mapping, overrides)
     return apply_mapping(
         raw.release(),
         suggestion.mapping,
@@ -248,6 +247,60 @@ def describe_mapping(suggestion: MappingSuggestion) -> str:
     return "\n".join(lines)
 
 
+def _suggestion(
+    table: pa.Table, mapping: ColumnMapping | None, overrides: dict[str, str]
+) -> MappingSuggestion:
+    """The mapping to apply: the given one or one suggested from the table's first rows, with overrides."""
+    if mapping is None:
+        suggestion = suggest_mapping(table.slice(0, SAMPLE_ROWS).to_pandas(types_mapper=_pandas_type))
+    else:
+        suggestion = MappingSuggestion(mapping=mapping, columns=table.column_names)
+    return apply_overrides(suggestion, **overrides) if overrides else suggestion
+
+
+def _read_text(
+    path: str | Path,
+    mapping: ColumnMapping | None,
+    overrides: dict[str, str],
+    progress: ProgressCallback | None,
+) -> tuple[_RawTable, MappingSuggestion]:
+    """A text table and its mapping, with the mapping settled before the whole file is read.
+
+    The first rows come from the streaming reader (a file that has no more rows is
+    then already read). Knowing the mapping first lets the whole read keep only the
+    columns it names and parse ISO 8601 time columns on Arrow's reading threads,
+    and a mapping that names a missing column fails before millions of rows are read.
+    """
+    dialect = sniff(path)
+    head = read_csv_table(path, dialect=dialect, max_rows=SAMPLE_ROWS)
+    suggestion = _suggestion(head.table, mapping, overrides)
+    chosen = suggestion.mapping
+    check_mapping(chosen, head.table.column_names, str(path))
+    if head.table.num_rows < SAMPLE_ROWS:
+        ensure_progress(progress)(1.0, f"reading {Path(path).name}: 100%")
+        text = head
+    else:
+        text = read_csv_table(
+            path,
+            dialect=dialect,
+            columns=chosen.columns() if chosen.attributes is not None else None,
+            iso_times=_iso_time_columns(head.table, chosen),
+            progress=progress,
+        )
+    return _RawTable(text.table, 1, text.notes, True, text.dialect.decimal_comma), suggestion
+
+
+def _iso_time_columns(sample: pa.Table, mapping: ColumnMapping) -> list[str]:
+    """Single time columns whose sample is plain ISO 8601, for the reader to parse (see ``read_csv_table``).
+
+    Only when no format is forced: a user's own pattern must be applied as given.
+    """
+    if mapping.timestamp_format is not None:
+        return []
+    single = [names[0] for names in (mapping.timestamp, mapping.start) if len(names) == 1]
+    return [name for name in dict.fromkeys(single) if is_plain_iso(sample.column(name))]
+
+
 def _read_event_format(
     path: str | Path, kind: str, object_type: str | None, progress: ProgressCallback | None
 ) -> EventLog:
@@ -268,8 +321,7 @@ def _read_raw(
     max_rows: int | None,
     progress: ProgressCallback | None,
 ) -> _RawTable:
-    if sheet is not None and kind != "excel":
-        raise LogImportError("a sheet can only be chosen for Excel workbooks", path=path)
+    _check_sheet(path, kind, sheet)
     if kind == "csv":
         text = read_csv_table(path, columns=columns, max_rows=max_rows, progress=progress)
         return _RawTable(text.table, 1, text.notes, True, text.dialect.decimal_comma)
@@ -280,6 +332,11 @@ def _read_raw(
     if table.num_rows == 0:
         raise LogImportError("has no rows", path=path)
     return _RawTable(table, 1, [f"Read {Path(path).name} (Parquet, {table.num_rows:,} rows)."])
+
+
+def _check_sheet(path: str | Path, kind: str, sheet: str | int | None) -> None:
+    if sheet is not None and kind != "excel":
+        raise LogImportError("a sheet can only be chosen for Excel workbooks", path=path)
 
 
 def _json_or_xml_kind(path: Path, suffix: str) -> str:

@@ -32,6 +32,8 @@ LIFECYCLE_VALUES = frozenset(
     | {"ate_abort", "pi_abort", "autoskip", "manualskip", "unknown"}
 )
 _LIFECYCLE_ARRAY = pa.array(sorted(LIFECYCLE_VALUES), type=pa.large_string())
+_PLAIN_NUMBER = r"^[+-]?[0-9]+(?:\.[0-9]+)?$"
+"""Text that pandas certainly reads as a number (ASCII digits, optional sign and decimals)."""
 
 _CASE_NAMES = {
     "case:concept:name": (1.0, "the XES/pm4py case id column"),
@@ -305,12 +307,19 @@ def _profile(name: str, values: pd.Series) -> _Profile:
 def _numeric_share(counts: pa.StructArray, rows: int) -> float:
     """Share of the sample rows whose value pandas reads as a number.
 
-    Each distinct value is tried once and weighted by how often it occurs: pandas
-    parses text numbers one Python object at a time, and samples repeat values a lot.
+    Each distinct value is tried once and weighted by how often it occurs. Plain
+    decimals (the bulk of id and amount columns) are recognised by one Arrow regex
+    pass; pandas, which parses text one Python object at a time, sees only the rest
+    (its other number forms such as "1e5", " 7" or "inf").
     """
-    numbers = pd.to_numeric(pd.Series(counts.field("values").to_pylist(), dtype="object"), errors="coerce")
+    values = counts.field("values")
+    plain = pc.match_substring_regex(values, _PLAIN_NUMBER).to_numpy(zero_copy_only=False).astype(bool)
+    numeric = plain.copy()
+    if not plain.all():
+        rest = pd.Series(values.filter(pa.array(~plain)).to_pylist(), dtype="object")
+        numeric[~plain] = pd.to_numeric(rest, errors="coerce").notna().to_numpy()
     occurrences = counts.field("counts").to_numpy()
-    return float(occurrences[numbers.notna().to_numpy()].sum() / rows)
+    return float(occurrences[numeric].sum() / rows)
 
 
 def _time_fit(profile: _Profile) -> tuple[float, str]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,10 @@ _LABELS = {
     "%p": "AM/PM",
     "%z": "±hh:mm",
 }
+
+
+class MixedDateOrders(LogImportError):
+    """A column has dates that must be day-first and dates that must be month-first."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,22 @@ def _detect(
     return _text_format(array, sample, column, dayfirst, allow_numeric)
 
 
+def is_plain_iso(values: ArrowLike) -> bool:
+    """True when a column's values read as ISO 8601 without a UTC offset (so a reader may parse them itself).
+
+    >>> is_plain_iso(["2024-01-31T08:00:00", "2024-02-01 09:30"]), is_plain_iso(["2024-01-31T08:00Z"])
+    (True, False)
+    """
+    array = as_chunked(values)
+    if not is_text(array):
+        return False
+    try:
+        fmt = detect_format(array, allow_numeric=False)
+    except LogImportError:
+        return False
+    return fmt.kind == "iso8601" and not any("%z" in pattern for pattern in fmt.patterns)
+
+
 def looks_like_timestamp(value: str) -> bool:
     """True when a single text value has the shape of a date or date-time (for header sniffing).
 
@@ -214,11 +235,10 @@ def timestamp_share(
         array = _clean(array)
     try:
         fmt = _detect(array, "", None, allow_numeric, SHARE_SAMPLE_SIZE)
+    except MixedDateOrders:
+        fmt = _detect(array, "", True, allow_numeric, SHARE_SAMPLE_SIZE)
     except LogImportError:
-        try:
-            fmt = _detect(array, "", True, allow_numeric, SHARE_SAMPLE_SIZE)
-        except LogImportError:
-            return 0.0, None
+        return 0.0, None
     if fmt.kind == "native":
         return 1.0, fmt
     sample = _sample(array, SHARE_SAMPLE_SIZE)
@@ -421,11 +441,13 @@ def _numeric_format(values: np.ndarray, column: str, allow_numeric: bool) -> Tim
     )
 
 
+@lru_cache(maxsize=4 * SAMPLE_SIZE)
 def _classify(value: str) -> tuple[str, bool, tuple[int, int] | None] | None:
     """(strptime template, fraction?, day/month fields to weigh) for one sample value.
 
     Templates for day/month-ambiguous dates keep ``{0}``/``{1}`` placeholders that are
-    filled once the order is known.
+    filled once the order is known. Cached: a suggestion classifies the same sample
+    values twice (to find the format, then to count how many have it).
     """
     compact = _COMPACT.match(value)
     if compact:
@@ -449,22 +471,16 @@ def _classify(value: str) -> tuple[str, bool, tuple[int, int] | None] | None:
 def _text_format(
     array: pa.ChunkedArray, sample: list[str], column: str, dayfirst: bool | None, allow_numeric: bool
 ) -> TimestampFormat:
-    probe = sample[:PROBE_SIZE]
-    if not any(_classify(v) or (allow_numeric and _NUMBER.match(v)) for v in probe):
-        sample = probe
+    where = column or None
+    if not any(_classify(v) or (allow_numeric and _NUMBER.match(v)) for v in sample[:PROBE_SIZE]):
+        raise _not_times(sample, where)
     shapes = [(value, _classify(value)) for value in sample]
     classified = [shape for _, shape in shapes if shape is not None]
     numeric = [float(v) for v in sample if _NUMBER.match(v)] if allow_numeric else []
-    where = column or None
     if len(numeric) > len(classified):
         return _numeric_format(np.asarray(numeric), column, allow_numeric)
     if not classified:
-        examples = ", ".join(repr(v) for v in sample[:3])
-        raise LogImportError(
-            f"values such as {examples} are not dates or times in a recognised format; "
-            "set the timestamp format explicitly (for example '%d.%m.%Y %H:%M:%S')",
-            column=where,
-        )
+        raise _not_times(sample, where)
     templates = [t for t, _ in Counter(t for t, _, _ in classified).most_common()]
     fraction = any(f for _, f, _ in classified)
     order, ambiguous = _day_order(array, classified, column, dayfirst)
@@ -479,6 +495,15 @@ def _text_format(
         ambiguous=ambiguous,
         fraction=fraction,
         date_only=date_only,
+    )
+
+
+def _not_times(sample: list[str], column: str | None) -> LogImportError:
+    examples = ", ".join(repr(v) for v in sample[:3])
+    return LogImportError(
+        f"values such as {examples} are not dates or times in a recognised format; "
+        "set the timestamp format explicitly (for example '%d.%m.%Y %H:%M:%S')",
+        column=column,
     )
 
 
@@ -498,7 +523,7 @@ def _day_order(
     first_over = fields[fields[0] > 12]
     second_over = fields[fields[1] > 12]
     if len(first_over) and len(second_over):
-        raise LogImportError(
+        raise MixedDateOrders(
             f"has dates whose first number is above 12 (e.g. '{_example(array, first_over.iloc[0])}', "
             f"so day-first) and dates whose second number is above 12 (e.g. "
             f"'{_example(array, second_over.iloc[0])}', so month-first); the column mixes both orders. "
