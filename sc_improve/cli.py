@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 from sc_improve.atomic import write_text_atomically
 from sc_improve.cli_progress import TerminalProgress
+from sc_improve.cli_support import common_flags, load_log, log_command
 from sc_improve.errors import AnalysisError, LogImportError
 from sc_improve.progress import Cancelled
 
@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    analyze = _log_command(commands, "analyze", "import a log and print its analysis", _run_analyze)
+    analyze = log_command(commands, "analyze", "import a log and print its analysis", _run_analyze)
     analyze.add_argument("--json", metavar="OUT", help="write the analysis as JSON (contract: docs/CLI.md)")
     analyze.add_argument(
         "--keep-time-outliers",
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep cases with implausible timestamps (before 1990, in the future) in the time analyses",
     )
 
-    map_command = _log_command(commands, "map", "draw the process map as SVG or PNG", _run_map)
+    map_command = log_command(commands, "map", "draw the process map as SVG or PNG", _run_map)
     map_command.add_argument("-o", "--output", required=True, metavar="FILE", help="map.svg or map.png")
     map_command.add_argument("--metric", choices=["frequency", "performance"], default="frequency")
     map_command.add_argument(
@@ -75,13 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     map_command.add_argument("--paths", type=_percent, default=100.0, metavar="P", help="path slider 0-100")
 
-    bpmn = _log_command(commands, "bpmn", "discover a BPMN model (inductive miner)", _run_bpmn)
+    bpmn = log_command(commands, "bpmn", "discover a BPMN model (inductive miner)", _run_bpmn)
     bpmn.add_argument("-o", "--output", required=True, metavar="FILE", help="model.bpmn")
     bpmn.add_argument("--pnml", metavar="FILE", help="also write the Petri net as .pnml")
     bpmn.add_argument("--noise", type=float, default=0.2, help="noise threshold 0-1 (default 0.2)")
     bpmn.add_argument("--fitness", action="store_true", help="measure how well the log fits the model")
 
-    candidates = _log_command(
+    candidates = log_command(
         commands, "candidates", "score which activities are worth automating", _run_candidates
     )
     candidates.add_argument(
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", metavar="OUT", help="write the candidates as JSON (contract: docs/CLI.md)"
     )
 
-    mapping = _log_command(
+    mapping = log_command(
         commands, "mapping", "show the suggested column mapping (and save it)", _run_mapping
     )
     mapping.add_argument("-o", "--output", metavar="FILE", help="write the mapping to this JSON file")
@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--seed", type=int, default=0)
     generate.add_argument("--noise", type=float, default=0.0, help="rate of injected data-quality problems")
-    _common_flags(generate)
+    common_flags(generate)
     generate.set_defaults(handler=_run_generate)
     _add_plugin_commands(commands)
     return parser
@@ -129,45 +129,6 @@ def _add_plugin_commands(commands: argparse._SubParsersAction) -> None:
             print(f"sc-improve: commands of '{entry.name}' unavailable: {error}", file=sys.stderr)
 
 
-def _log_command(
-    commands: argparse._SubParsersAction,
-    name: str,
-    help_text: str,
-    handler: Callable[[argparse.Namespace], int],
-) -> argparse.ArgumentParser:
-    command = commands.add_parser(name, help=help_text, description=help_text)
-    command.add_argument("log", metavar="LOG", help="event log: CSV, Excel, Parquet, XES, OCEL 2.0")
-    group = command.add_argument_group("column mapping (suggested automatically; override here)")
-    group.add_argument("--case", help="case id column(s), comma-separated to combine")
-    group.add_argument("--activity", help="activity column(s), comma-separated to combine")
-    group.add_argument("--timestamp", help="end timestamp column, or DATE+TIME columns")
-    group.add_argument("--start", help="start timestamp column, or DATE+TIME columns")
-    group.add_argument("--resource", help="resource column")
-    order = group.add_mutually_exclusive_group()
-    order.add_argument(
-        "--dayfirst", action="store_const", const="day", dest="dayfirst", help="dates are day first"
-    )
-    order.add_argument(
-        "--monthfirst", action="store_const", const="month", dest="dayfirst", help="dates are month first"
-    )
-    group.add_argument(
-        "--timestamp-format", help="strptime format of the timestamps, e.g. %%d.%%m.%%Y %%H:%%M"
-    )
-    group.add_argument("--mapping", metavar="FILE", help="read the column mapping from this JSON file")
-    group.add_argument("--save-mapping", metavar="FILE", help="save the mapping used to this JSON file")
-    group.add_argument("--sheet", help="Excel sheet name, or its number counted from 1")
-    group.add_argument("--object-type", help="OCEL: the object type whose objects become cases")
-    command.add_argument("--filters", metavar="FILE", help="JSON list of filters applied before the analysis")
-    _common_flags(command)
-    command.set_defaults(handler=handler)
-    return command
-
-
-def _common_flags(command: argparse.ArgumentParser) -> None:
-    command.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
-    command.add_argument("--debug", action="store_true", help="show tracebacks for errors")
-
-
 def _percent(text: str) -> float:
     value = float(text)
     if not 0 <= value <= 100:
@@ -175,65 +136,12 @@ def _percent(text: str) -> float:
     return value
 
 
-def _load(args: argparse.Namespace, progress: TerminalProgress, show_notes: bool = True):  # noqa: ANN202
-    """Read the log with the mapping the user gave or the suggested one, saying which."""
-    from sc_improve.log.mapping import load_mapping, save_mapping
-    from sc_improve.log.read import describe_mapping, file_kind, read_log, suggest_for_file
-
-    overrides = {
-        role: value
-        for role in ("case", "activity", "timestamp", "start", "resource", "dayfirst", "timestamp_format")
-        if (value := getattr(args, role)) is not None
-    }
-    sheet = args.sheet
-    if sheet is not None and sheet.isdigit():
-        sheet = int(sheet) - 1
-    if args.mapping:
-        mapping = load_mapping(args.mapping)
-        _tell(args, f"column mapping from {args.mapping}")
-    elif file_kind(args.log) in ("csv", "excel", "parquet"):
-        suggestion = suggest_for_file(args.log, sheet=sheet, overrides=overrides or None)
-        mapping, overrides = suggestion.mapping, {}
-        _tell(args, describe_mapping(suggestion))
-    else:
-        mapping = None
-    log = read_log(
-        args.log,
-        mapping,
-        sheet=sheet,
-        object_type=args.object_type,
-        overrides=overrides or None,
-        progress=progress,
-    )
-    if show_notes:
-        for note in log.notes:
-            _tell(args, f"note: {note}")
-    if args.save_mapping:
-        from sc_improve.log.mapping import ColumnMapping
-
-        save_mapping(ColumnMapping.from_dict(log.mapping), args.save_mapping)
-    if args.filters:
-        from sc_improve.discovery.filters import apply_filters, filter_from_dict
-
-        specs = json.loads(Path(args.filters).read_text(encoding="utf-8"))
-        if not isinstance(specs, list):
-            raise ValueError(f"{args.filters}: expected a JSON list of filters")
-        log = apply_filters(log, [filter_from_dict(spec) for spec in specs])
-    return log
-
-
-def _tell(args: argparse.Namespace, text: str) -> None:
-    """Import decisions go to stderr so that stdout stays the command's result."""
-    if not args.quiet:
-        print(text, file=sys.stderr)
-
-
 def _run_analyze(args: argparse.Namespace) -> int:
     from sc_improve.analysis import analyze_log
     from sc_improve.summary import format_summary
 
     with TerminalProgress("importing", args.quiet) as progress:
-        log = _load(args, progress, show_notes=False)
+        log = load_log(args, progress, show_notes=False)
     with TerminalProgress("analysing", args.quiet) as progress:
         analysis = analyze_log(log, progress=progress, keep_time_outliers=args.keep_time_outliers)
     contract = analysis.to_contract()
@@ -252,7 +160,7 @@ def _run_map(args: argparse.Namespace) -> int:
     from sc_improve.discovery.simplify import simplify_map
 
     with TerminalProgress("importing", args.quiet) as progress:
-        log = _load(args, progress)
+        log = load_log(args, progress)
     process_map = simplify_map(discover_map(log), activities=args.activities, paths=args.paths)
     path = write_map(process_map, args.output, metric=args.metric)
     if not args.quiet:
@@ -268,7 +176,7 @@ def _run_bpmn(args: argparse.Namespace) -> int:
     from sc_improve.discovery.model import discover_bpmn, discover_petri_net, write_bpmn, write_pnml
 
     with TerminalProgress("importing", args.quiet) as progress:
-        log = _load(args, progress)
+        log = load_log(args, progress)
     if not 0 <= args.noise <= 1:
         raise ValueError("--noise must be between 0 and 1")
     write_bpmn(discover_bpmn(log, noise_threshold=args.noise), args.output)
@@ -293,7 +201,7 @@ def _run_candidates(args: argparse.Namespace) -> int:
     if args.hourly_rate < 0:
         raise ValueError("--hourly-rate must not be negative")
     with TerminalProgress("importing", args.quiet) as progress:
-        log = _load(args, progress)
+        log = load_log(args, progress)
     with TerminalProgress("scoring", args.quiet) as progress:
         report = score_automation(
             log,
@@ -334,7 +242,7 @@ def _run_mapping(args: argparse.Namespace) -> int:
     from sc_improve.log.mapping import ColumnMapping, save_mapping
 
     with TerminalProgress("importing", args.quiet) as progress:
-        log = _load(args, progress)
+        log = load_log(args, progress)
     mapping = ColumnMapping.from_dict(log.mapping)
     print(json.dumps(mapping.to_dict(), indent=2, ensure_ascii=False))
     if args.output:

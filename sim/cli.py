@@ -12,22 +12,32 @@ import argparse
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sc_improve.atomic import write_atomically, write_text_atomically
-from sc_improve.cli import _load, _log_command, _tell
 from sc_improve.cli_progress import TerminalProgress
+from sc_improve.cli_support import load_log, log_command, tell
 
 if TYPE_CHECKING:
-    from sim.compare import Comparison, Difference, Estimate, ScenarioResult
+    from sc_improve.log.event_log import EventLog
+    from sim.compare import Comparison, Difference, Estimate, ScenarioResult, WaitingCause, WaitingCauses
     from sim.model import SimulationModel
     from sim.scenarios import Scenario
+    from sim.validate import ValidationReport
 
 DEFAULT_DAYS = 365.0
 DEFAULT_REPLICATIONS = 10
+DEFAULT_VALIDATION_REPLICATIONS = 3
+"""Fewer than ``validate``'s 10: the gate needs the verdict, not the last digit of each measure."""
+WARMUP_QUANTILE = 0.9
+"""The default warm-up is this quantile of the log's cycle times: by then most cases that
+arrived in the empty system have left, so queues are at their usual length."""
 WAITING_ROWS = 8
 """Activities with the longest baseline waiting shown in the tables (the JSON has all)."""
+LABEL_WIDTH = 48
+"""Longer activity and pool names are cut in the tables (the JSON has them whole)."""
 EXPORT_COLUMNS = {
     "case:concept:name": "case_id",
     "concept:name": "activity",
@@ -41,7 +51,7 @@ _UNIT_SECONDS = {"s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0, "d":
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``simulate`` and ``validate`` to the ``sc-improve`` command parser."""
-    simulate = _log_command(
+    simulate = log_command(
         commands, "simulate", "simulate the process and compare what-if scenarios", run_simulate
     )
     _make_log_optional(simulate)
@@ -74,9 +84,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     simulate.add_argument(
         "--warmup-days",
         type=float,
-        default=0.0,
         metavar="W",
-        help="days simulated before measuring (default 0)",
+        help="days simulated before measuring (default: the log's 90th-percentile cycle time; "
+        "0 without a log)",
     )
     simulate.add_argument(
         "--target-lead-time",
@@ -92,8 +102,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     simulate.add_argument(
         "--processes", type=int, metavar="P", help="worker processes (default: one per core)"
     )
+    simulate.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="skip the fidelity check of the discovered model (faster, but nothing says whether to trust it)",
+    )
+    simulate.add_argument(
+        "--validation-replications",
+        type=int,
+        default=DEFAULT_VALIDATION_REPLICATIONS,
+        metavar="R",
+        help=f"replications of the fidelity check (default {DEFAULT_VALIDATION_REPLICATIONS})",
+    )
 
-    validate = _log_command(
+    validate = log_command(
         commands, "validate", "check how well the discovered model reproduces the log", run_validate
     )
     validate.add_argument("--replications", type=int, default=DEFAULT_REPLICATIONS, metavar="R")
@@ -133,7 +155,7 @@ def parse_duration(text: str) -> float:
 
 def run_simulate(args: argparse.Namespace) -> int:
     from sim.compare import compare_scenarios
-    from sim.scenarios import load_scenarios
+    from sim.scenarios import apply_scenario, load_scenarios
     from sim.serialize import write_model
 
     _check_simulate_arguments(args)
@@ -144,7 +166,12 @@ def run_simulate(args: argparse.Namespace) -> int:
         scenarios.extend(_automation_scenarios(args, log, model))
     if args.export_model:
         write_model(model, args.export_model)
-        _tell(args, f"model written to {args.export_model}")
+        tell(args, f"model written to {args.export_model}")
+    for scenario in scenarios:  # a scenario that does not fit fails now, not after the fidelity check
+        apply_scenario(model, scenario)
+    warmup = _warmup(args, log)
+    tell(args, f"warm-up: {warmup.text}")
+    fidelity = _fidelity(args, log)
     days = args.days if args.days is not None or args.cases is not None else DEFAULT_DAYS
     exporter = _LogExporter(Path(args.export_log)) if args.export_log else None
     with TerminalProgress("simulating", args.quiet) as progress:
@@ -156,22 +183,38 @@ def run_simulate(args: argparse.Namespace) -> int:
             cases=args.cases,
             days=days,
             start=start,
-            warmup_days=args.warmup_days,
+            warmup_days=warmup.days,
             target_lead_time_s=args.target_lead_time,
             processes=args.processes,
             progress=progress,
             on_runs=exporter,
         )
     if args.json:
-        contract = {**comparison.to_dict(), "model": {"source": model.source, "notes": list(model.notes)}}
-        write_text_atomically(args.json, json.dumps(contract, indent=2, ensure_ascii=False) + "\n")
+        write_text_atomically(
+            args.json,
+            json.dumps(_contract(comparison, model, warmup, fidelity), indent=2, ensure_ascii=False) + "\n",
+        )
     if not args.quiet:
-        print(format_comparison(comparison, model))
+        print(format_comparison(comparison, model, fidelity, warmup))
         if exporter:
             print(f"\n{exporter.written} simulated logs written to {args.export_log}")
         if args.json:
             print(f"JSON written to {args.json}")
     return 0
+
+
+def _contract(
+    comparison: Comparison, model: SimulationModel, warmup: Warmup, fidelity: Fidelity
+) -> dict[str, Any]:
+    contract = comparison.to_dict()
+    contract["horizon"]["warmup_basis"] = warmup.basis
+    report = fidelity.report
+    return {
+        **contract,
+        "model": {"source": model.source, "notes": list(model.notes)},
+        "fidelity": None if report is None else {"grade": fidelity.grade, **report.to_dict()},
+        "fidelity_skipped": fidelity.skipped,
+    }
 
 
 def _check_simulate_arguments(args: argparse.Namespace) -> None:
@@ -183,9 +226,10 @@ def _check_simulate_arguments(args: argparse.Namespace) -> None:
         (args.replications < 1, "--replications must be at least 1"),
         (args.cases is not None and args.cases < 1, "--cases must be at least 1"),
         (args.days is not None and not args.days > 0, "--days must be above 0"),
-        (not args.warmup_days >= 0, "--warmup-days must not be negative"),
+        (args.warmup_days is not None and not args.warmup_days >= 0, "--warmup-days must not be negative"),
         (args.processes is not None and args.processes < 1, "--processes must be at least 1"),
         (args.automate_top < 0, "--automate-top must not be negative"),
+        (args.validation_replications < 1, "--validation-replications must be at least 1"),
     ]
     for failed, message in checks:
         if failed:
@@ -212,9 +256,9 @@ def _baseline(args: argparse.Namespace) -> tuple[SimulationModel, Any]:
     from sim.serialize import read_model
 
     log = None
-    if args.log is not None and (args.model is None or args.automate_top):
+    if args.log is not None:
         with TerminalProgress("importing", args.quiet) as progress:
-            log = _load(args, progress)
+            log = load_log(args, progress)
     if args.model is not None:
         return read_model(args.model), log
     from sim.discover import discover_model
@@ -222,8 +266,97 @@ def _baseline(args: argparse.Namespace) -> tuple[SimulationModel, Any]:
     with TerminalProgress("discovering", args.quiet) as progress:
         discovery = discover_model(log, progress=progress)
     for note in discovery.model.notes:
-        _tell(args, f"model: {note}")
+        tell(args, f"model: {note}")
     return discovery.model, log
+
+
+@dataclass(frozen=True)
+class Warmup:
+    days: float
+    basis: str
+    """``--warmup-days``, ``log p90 cycle time`` or ``none``."""
+    text: str
+
+
+def _warmup(args: argparse.Namespace, log: EventLog | None) -> Warmup:
+    if args.warmup_days is not None:
+        return Warmup(args.warmup_days, "--warmup-days", f"{args.warmup_days:g} days (--warmup-days)")
+    cycle_days = None if log is None else log_cycle_time_quantile_days(log, WARMUP_QUANTILE)
+    if cycle_days is None:
+        return Warmup(
+            0.0, "none", "none: the system starts empty (no log to take it from; set --warmup-days)"
+        )
+    return Warmup(
+        cycle_days,
+        "log p90 cycle time",
+        f"{cycle_days:.1f} days, the log's 90th-percentile cycle time, so queues have built up "
+        "before measuring (--warmup-days overrides)",
+    )
+
+
+def log_cycle_time_quantile_days(log: EventLog, quantile: float) -> float | None:
+    """The quantile of the cases' cycle times (first start, or end without start times, to last
+    end) in days, without cases of implausible dates; None for an empty log."""
+    import numpy as np
+
+    from sim.discover.clean import without_time_outliers
+
+    log, _ = without_time_outliers(log)
+    codes = log.codes
+    if log.n_cases == 0:
+        return None
+    first_ns = codes.end_ns
+    if codes.start_ns is not None:
+        first_ns = np.where(
+            codes.start_ns == codes.MISSING_NS, codes.end_ns, np.minimum(codes.start_ns, codes.end_ns)
+        )
+    starts = codes.case_starts[:-1]
+    cycle_ns = np.maximum.reduceat(codes.end_ns, starts) - np.minimum.reduceat(first_ns, starts)
+    return round(float(np.quantile(cycle_ns, quantile)) / 86_400e9, 1)
+
+
+@dataclass(frozen=True)
+class Fidelity:
+    """The fidelity check of the as-is model, or why it was not run."""
+
+    report: ValidationReport | None
+    skipped: str | None
+
+    @property
+    def grade(self) -> str | None:
+        """``good``, ``fair`` or ``poor``: the verdict's overall grade."""
+        if self.report is None:
+            return None
+        match = re.match(r"Overall: (\w+)", self.report.verdict)
+        return match[1] if match else None
+
+
+def _fidelity(args: argparse.Namespace, log: EventLog | None) -> Fidelity:
+    """Run the fidelity protocol on LOG unless told not to or it cannot apply."""
+    if args.no_validate:
+        return Fidelity(None, "skipped with --no-validate")
+    if args.model is not None:
+        return Fidelity(
+            None,
+            "the model was read from a file: the fidelity check validates models discovered from a log "
+            "(run sc-improve validate LOG for the discovered one)",
+        )
+    from sc_improve.errors import AnalysisError
+    from sim.errors import ModelError
+    from sim.validate import validate_log
+
+    try:
+        with TerminalProgress("checking fidelity", args.quiet) as progress:
+            report = validate_log(
+                log,
+                replications=args.validation_replications,
+                seed=args.seed,
+                processes=args.processes,
+                progress=progress,
+            )
+    except (AnalysisError, ModelError) as error:  # the what-if still runs; the gate says why it is blind
+        return Fidelity(None, f"not possible on this log: {error}")
+    return Fidelity(report, None)
 
 
 def _automation_scenarios(args: argparse.Namespace, log: Any, model: SimulationModel) -> list[Scenario]:
@@ -234,7 +367,7 @@ def _automation_scenarios(args: argparse.Namespace, log: Any, model: SimulationM
         report = score_automation(log, progress=progress)
     scenarios = scenarios_from_candidates(report, model, top=args.automate_top)
     for scenario in scenarios:
-        _tell(args, f"scenario '{scenario.name}': {scenario.description}")
+        tell(args, f"scenario '{scenario.name}': {scenario.description}")
     return scenarios
 
 
@@ -280,63 +413,158 @@ def export_frame(log: Any) -> Any:
 # ----------------------------------------------------------------------------------------- tables
 
 
-def format_comparison(comparison: Comparison, model: SimulationModel) -> str:
-    """The readable report: baseline KPIs with intervals, then each scenario against it."""
+def format_comparison(
+    comparison: Comparison,
+    model: SimulationModel,
+    fidelity: Fidelity | None = None,
+    warmup: Warmup | None = None,
+) -> str:
+    """The readable report: the model's fidelity, baseline KPIs with intervals, waiting by
+    cause with the change that addresses it, then each scenario against the baseline."""
     horizon = comparison.horizon
     span = f"{horizon['cases']} cases" if horizon["cases"] else f"{horizon['days']:g} days"
     start = horizon["start"] or model.start or "the model's start"
     lines = [
         f"Simulated {span} from {start}, {comparison.replications} replications (seed {comparison.seed}); "
         f"[low, high] = {comparison.confidence:.0%} confidence interval of the mean.",
-        "",
-        f"Baseline ({comparison.baseline.description})",
     ]
-    waiting = _longest_waits(comparison.baseline)
-    lines += _table(
-        ["KPI", "mean [low, high]"],
-        [[label, _estimate_text(e)] for label, e in _rows(comparison.baseline, waiting, comparison)],
-    )
-    lines += ["", "Waiting before an activity, by cause (mean per instance):"]
-    lines += _table(
-        ["activity", "total", "busy resources", "off-shift", "extraneous"],
-        [
-            [activity]
-            + [_value(comparison.baseline.estimate(kpi, activity).mean, "s") for kpi in _WAIT_CAUSES]
-            for activity in waiting
-        ],
-    )
+    if warmup is not None:
+        lines.append(f"Warm-up before measuring: {warmup.text}.")
+    if fidelity is not None:
+        lines += ["", *_fidelity_lines(fidelity)]
+    lines += ["", f"Baseline ({comparison.baseline.description})"]
+    baseline_rows = _rows(comparison.baseline, comparison)
+    lines += _table(["KPI", "mean [low, high]"], [[label, _estimate_text(e)] for label, e in baseline_rows])
+    lines += ["", *_waiting_lines(comparison.waiting_causes[:WAITING_ROWS])]
+    caveat = _fidelity_caveat(fidelity)
     for scenario in comparison.scenarios:
-        lines += [
-            "",
-            f"Scenario '{scenario.name}'" + (f": {scenario.description}" if scenario.description else ""),
-        ]
-        rows = []
-        for label, base in _rows(comparison.baseline, waiting, comparison):
-            try:
-                difference = scenario.difference(base.kpi, base.subject)
-                estimate = scenario.estimate(base.kpi, base.subject)
-            except StopIteration:
-                rows.append([label, _estimate_text(base), "(gone)", ""])
-                continue
-            mark = " *" if difference.significant else ""
-            rows.append(
-                [
-                    label,
-                    _value(base.mean, base.unit),
-                    _estimate_text(estimate),
-                    _difference_text(difference) + mark,
-                ]
-            )
-        lines += _table(["KPI", "baseline", "scenario [low, high]", "difference [low, high]"], rows)
+        description = " ".join(scenario.description.split())
+        title = f"Scenario '{scenario.name}'" + (f": {description}" if description else "")
+        lines += ["", title + (f" [{caveat}]" if caveat else "")]
+        lines += _table(
+            ["KPI", "baseline", "scenario [low, high]", "difference [low, high]"],
+            [_scenario_row(label, base, scenario) for label, base in baseline_rows],
+        )
+    notes = [
+        "[low, high] of a KPI that cannot be negative is cut at 0 (shares at 100 %); "
+        "'n=1' marks a KPI seen in one replication only, which has no interval."
+    ]
     if comparison.scenarios:
-        lines += [
-            "",
-            "* significant: the interval of the paired difference (common random numbers) excludes 0.",
-        ]
-    return "\n".join(lines)
+        notes.append(
+            "* significant: the interval of the paired difference (common random numbers) excludes 0."
+        )
+    return "\n".join([*lines, "", *notes])
 
 
-_WAIT_CAUSES = ("waiting_mean_s", "waiting_busy_s", "waiting_offshift_s", "waiting_extraneous_s")
+def _fidelity_lines(fidelity: Fidelity) -> list[str]:
+    report = fidelity.report
+    if report is None:
+        return [f"Fidelity of the model: not checked ({fidelity.skipped})."]
+    lines = [
+        f"Fidelity of the as-is model (trained on the log up to {report.split_at}, {report.test_cases} "
+        f"held-out cases simulated {report.replications} times; details: sc-improve validate):",
+        *(f"  {line}" for line in report.verdict.splitlines()),
+    ]
+    if fidelity.grade == "poor":
+        lines.append(
+            "WARNING: the model reproduces the log poorly; read the what-if results as directions, "
+            "not figures, and check the aspects graded poor above before acting on them."
+        )
+    return lines
+
+
+def _fidelity_caveat(fidelity: Fidelity | None) -> str:
+    if fidelity is None:
+        return ""
+    if fidelity.grade is None:
+        return "model fidelity not checked"
+    return f"model fidelity: {fidelity.grade}" + (
+        ", read as direction only" if fidelity.grade == "poor" else ""
+    )
+
+
+_CAUSE_LABELS = {"busy": "busy resources", "offshift": "off-shift", "extraneous": "extraneous"}
+
+
+def _waiting_lines(causes: list[WaitingCauses]) -> list[str]:
+    """Waiting by cause for the activities that wait longest, with the change for the largest cause."""
+    if not causes:
+        return []
+    rows = []
+    for activity in causes:
+        seconds = {cause.cause: cause.mean_s for cause in activity.causes}
+        main = activity.causes[0]
+        rows.append(
+            [
+                _shorten(activity.activity),
+                _value(activity.total_s, "s"),
+                *(_value(seconds[cause], "s") for cause in _CAUSE_LABELS),
+                _remedy_text(main, activity.activity) if main.mean_s > 0 else "",
+            ]
+        )
+    return [
+        "Waiting before an activity by cause (baseline, mean per instance), and the scenario change "
+        "for the largest cause:",
+        *_table(["activity", "total", *_CAUSE_LABELS.values(), "change to try"], rows),
+        "  staff / working_hours name the pool by the activity it does most, as a scenario file may;",
+        "  extraneous = waiting that busy or absent people do not explain (vendors, hand-overs): no",
+        "  scenario change shortens it yet; edit the activity's delay in a model written with",
+        "  --export-model and run that with --model.",
+    ]
+
+
+def _remedy_text(cause: WaitingCause, activity: str) -> str:
+    remedy = cause.remedy
+    label = _CAUSE_LABELS[cause.cause]
+    if remedy is None or remedy.change is None:
+        return f"{label}: the delay itself"
+    return f"{label}: {remedy.change}: {_shorten(activity)}"
+
+
+def _rows(result: ScenarioResult, comparison: Comparison) -> list[tuple[str, Estimate]]:
+    """Scalar KPIs, then waiting for the activities that wait longest (by baseline waiting),
+    then utilisation, busiest pool first."""
+    scalars, utilisation = [], []
+    for estimate in result.estimates:
+        if estimate.subject is None:
+            if estimate.kpi == "within_target_share" and comparison.target_lead_time_s is None:
+                continue
+            scalars.append((_LABELS[estimate.kpi], estimate))
+        elif estimate.kpi == "utilisation":
+            utilisation.append((f"utilisation of {_shorten(estimate.subject)}", estimate))
+    waits = [
+        (f"waiting before {_shorten(w.activity)}", result.estimate("waiting_mean_s", w.activity))
+        for w in comparison.waiting_causes[:WAITING_ROWS]
+    ]
+    return [*scalars, *waits, *sorted(utilisation, key=lambda row: -_sortable(row[1].mean))]
+
+
+def _sortable(value: float) -> float:
+    return value if value == value else -1.0
+
+
+def _scenario_row(label: str, base: Estimate, scenario: ScenarioResult) -> list[str]:
+    key = (base.kpi, base.subject)
+    estimate = next((e for e in scenario.estimates if (e.kpi, e.subject) == key), None)
+    difference = next((d for d in scenario.differences if (d.kpi, d.subject) == key), None)
+    if estimate is None:
+        return [label, _value(base.mean, base.unit), "(gone)", ""]
+    if difference is None:
+        return [label, _value(base.mean, base.unit), _estimate_text(estimate), "(not in every replication)"]
+    mark = " *" if difference.significant else ""
+    return [
+        label,
+        _value(base.mean, base.unit),
+        _estimate_text(estimate),
+        _difference_text(difference) + mark,
+    ]
+
+
+def _shorten(name: str, width: int = LABEL_WIDTH) -> str:
+    """Discovered pools are named "role: <activity> / <activity>"; cut long names with an ellipsis."""
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
+
+
 _LABELS = {
     "cycle_time_mean_s": "cycle time, mean",
     "cycle_time_median_s": "cycle time, median",
@@ -348,33 +576,6 @@ _LABELS = {
     "within_target_share": "within target lead time",
     "cases_completed": "completed cases",
 }
-
-
-def _longest_waits(baseline: ScenarioResult) -> list[str]:
-    waits = [e for e in baseline.estimates if e.kpi == "waiting_mean_s" and e.mean == e.mean]
-    return [e.subject for e in sorted(waits, key=lambda e: -e.mean)[:WAITING_ROWS] if e.subject is not None]
-
-
-def _rows(baseline: ScenarioResult, waiting: list[str], comparison: Comparison) -> list[tuple[str, Estimate]]:
-    rows = []
-    for estimate in baseline.estimates:
-        if estimate.subject is None:
-            if estimate.kpi == "within_target_share" and comparison.target_lead_time_s is None:
-                continue
-            rows.append((_LABELS[estimate.kpi], estimate))
-        elif estimate.kpi == "waiting_mean_s" and estimate.subject in waiting:
-            rows.append((f"waiting before {estimate.subject}", estimate))
-        elif estimate.kpi == "utilisation":
-            rows.append((f"utilisation of {estimate.subject}", estimate))
-    order = {name: i for i, name in enumerate(waiting)}
-    return sorted(
-        rows,
-        key=lambda row: (
-            row[1].subject is not None,
-            row[1].kpi == "utilisation",
-            order.get(row[1].subject or "", 0),
-        ),
-    )
 
 
 def _value(value: float, unit: str) -> str:
@@ -391,9 +592,9 @@ def _value(value: float, unit: str) -> str:
 
 def _estimate_text(estimate: Estimate) -> str:
     text = _value(estimate.mean, estimate.unit)
-    if estimate.ci_low == estimate.ci_low:
-        text += f" [{_value(estimate.ci_low, estimate.unit)}, {_value(estimate.ci_high, estimate.unit)}]"
-    return text
+    if estimate.n < 2:
+        return f"{text} (n={estimate.n})"
+    return f"{text} [{_value(estimate.ci_low, estimate.unit)}, {_value(estimate.ci_high, estimate.unit)}]"
 
 
 def _difference_text(difference: Difference) -> str:
@@ -407,7 +608,7 @@ def _difference_text(difference: Difference) -> str:
         bounds = f"{_value(difference.ci_low, unit)}, {_value(difference.ci_high, unit)}"
     if difference.relative == difference.relative and unit != "share":
         text += f" ({difference.relative:+.1%})"
-    return f"{text} [{bounds}]" if difference.ci_low == difference.ci_low else text
+    return f"{text} [{bounds}]" if difference.n >= 2 else f"{text} (n={difference.n})"
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -429,7 +630,7 @@ def run_validate(args: argparse.Namespace) -> int:
     if args.processes is not None and args.processes < 1:
         raise ValueError("--processes must be at least 1")
     with TerminalProgress("importing", args.quiet) as progress:
-        log = _load(args, progress)
+        log = load_log(args, progress)
     with TerminalProgress("validating", args.quiet) as progress:
         report = validate_log(
             log, replications=args.replications, seed=args.seed, processes=args.processes, progress=progress

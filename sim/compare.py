@@ -24,7 +24,17 @@ import numpy as np
 from scipy import stats
 
 from sc_improve.progress import ProgressCallback, ensure_progress, subrange
-from sim.kpis import POOL_KPIS, SCALAR_KPIS, WAITING_KPIS, KpiKey, RunKpis, kpi_unit, run_kpis
+from sim.kpis import (
+    POOL_KPIS,
+    SCALAR_KPIS,
+    WAITING_KPIS,
+    KpiKey,
+    RunKpis,
+    kpi_unit,
+    measured_after,
+    run_kpis,
+    without_warmup_cases,
+)
 from sim.model import SimulationModel
 from sim.scenarios import Scenario, apply_scenario
 
@@ -60,6 +70,9 @@ class Estimate:
     ci_low: float
     ci_high: float
     n: int
+    clipped: bool = False
+    """True when the t interval crossed the KPI's natural bounds (below 0, a share above 1)
+    and was cut there: the symmetric interval of a skewed, non-negative quantity can."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,8 @@ class Comparison:
     horizon: dict[str, Any]
     target_lead_time_s: float | None
     confidence: float = CONFIDENCE
+    waiting_causes: list[WaitingCauses] = field(default_factory=list)
+    """The baseline's waiting per activity by cause, longest first, each cause with its remedy."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,6 +131,7 @@ class Comparison:
             "target_lead_time_s": self.target_lead_time_s,
             "baseline": _result_dict(self.baseline),
             "scenarios": [_result_dict(s) for s in self.scenarios],
+            "waiting_causes": [_clean(asdict(w)) for w in self.waiting_causes],
         }
 
 
@@ -140,6 +156,106 @@ def _clean(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class Remedy:
+    """The scenario change that addresses one cause of waiting: ``change`` is a scenario
+    file's change kind (``staff``, ``working_hours``, ``rework``) with its ``subject``, or
+    None when no change models it; ``advice`` says it in words."""
+
+    change: str | None
+    subject: str | None
+    advice: str
+
+
+@dataclass(frozen=True)
+class WaitingCause:
+    cause: str
+    """``busy`` (all resources of the pool busy), ``offshift`` (none on shift) or ``extraneous``."""
+    mean_s: float
+    """Mean seconds per instance in the baseline."""
+    remedy: Remedy | None
+    """None when the cause takes no time."""
+
+
+@dataclass(frozen=True)
+class WaitingCauses:
+    """Why cases wait before one activity in the baseline, and what would shorten it."""
+
+    activity: str
+    pool: str | None
+    """The pool that does most of the activity (None: it needs no resource)."""
+    total_s: float
+    causes: list[WaitingCause]
+    """The three causes, largest first."""
+
+
+def waiting_causes(baseline: ScenarioResult, model: SimulationModel) -> list[WaitingCauses]:
+    """Per activity, the baseline's waiting split by cause, longest total first.
+
+    Busy resources point at the pool's staff and off-shift hours at its working hours.
+    Extraneous delay is the wait neither explains (a vendor, a hand-over): when most of
+    it falls on repeats (the case comes back to the activity), cutting that rework
+    removes it; otherwise only the delay itself, outside the model's resources, can be
+    shortened, and no scenario change models that yet.
+    """
+    means = {(e.kpi, e.subject): e.mean for e in baseline.estimates}
+    result = []
+    for activity in model.activities:
+        total = means.get(("waiting_mean_s", activity), math.nan)
+        if not math.isfinite(total):
+            continue
+        pool = _main_pool(model, activity)
+        extraneous = means.get(("waiting_extraneous_s", activity), 0.0)
+        repeat = means.get(("waiting_extraneous_repeat_s", activity), 0.0)
+        repeat_share = repeat / extraneous if extraneous > 0 else 0.0
+        causes = [
+            WaitingCause(
+                cause, seconds, _remedy(cause, activity, pool, repeat_share) if seconds > 0 else None
+            )
+            for cause, seconds in (
+                ("busy", _noise_free(means.get(("waiting_busy_s", activity), 0.0))),
+                ("offshift", _noise_free(means.get(("waiting_offshift_s", activity), 0.0))),
+                ("extraneous", _noise_free(extraneous)),
+            )
+        ]
+        causes.sort(key=lambda c: -c.mean_s)
+        result.append(WaitingCauses(activity, pool, total, causes))
+    return sorted(result, key=lambda w: -w.total_s)
+
+
+def _noise_free(seconds: float) -> float:
+    """Causes are differences of clock readings: below a millisecond they are rounding, not waiting."""
+    return seconds if seconds >= 1e-3 else 0.0
+
+
+def _main_pool(model: SimulationModel, activity: str) -> str | None:
+    staffed = [e for e in model.activities[activity].executions if e.pool is not None]
+    return max(staffed, key=lambda e: e.probability).pool if staffed else None
+
+
+def _remedy(cause: str, activity: str, pool: str | None, repeat_share: float) -> Remedy:
+    if cause == "busy" and pool is not None:
+        return Remedy("staff", pool, f"add people to the pool '{pool}' (staff: {activity})")
+    if cause == "offshift" and pool is not None:
+        return Remedy(
+            "working_hours", pool, f"longer or shifted hours for '{pool}' (working_hours: {activity})"
+        )
+    if repeat_share >= 0.5:
+        return Remedy(
+            "rework",
+            activity,
+            f"{repeat_share:.0%} of it falls on cases coming back to '{activity}': less rework "
+            f"(rework: {activity})",
+        )
+    return Remedy(
+        None,
+        activity,
+        "the delay itself, outside the model's resources (e.g. supplier agreements, an automated "
+        f"hand-over): to try a shorter one, edit activities['{activity}'].delay in a model written "
+        "with --export-model and run it with --model",
+    )
+
+
 def estimates(runs: Sequence[RunKpis], confidence: float = CONFIDENCE) -> list[Estimate]:
     """Each KPI's mean and t interval over the replications, in a stable order."""
     table = _table(runs)
@@ -148,8 +264,20 @@ def estimates(runs: Sequence[RunKpis], confidence: float = CONFIDENCE) -> list[E
         mean, low, high, n = t_interval(table[key], confidence)
         if n == 0:  # undefined in every run, e.g. the share within target without a target
             continue
-        result.append(Estimate(key[0], key[1], kpi_unit(key[0]), mean, low, high, n))
+        unit = kpi_unit(key[0])
+        low, high, clipped = _within_bounds(unit, low, high)
+        result.append(Estimate(key[0], key[1], unit, mean, low, high, n, clipped))
     return result
+
+
+def _within_bounds(unit: str, low: float, high: float) -> tuple[float, float, bool]:
+    """The interval cut at what the KPI can be: every KPI is non-negative, shares are at most 1.
+
+    Differences are never cut: they can be negative."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return low, high, False
+    bounded_low, bounded_high = max(low, 0.0), (min(high, 1.0) if unit == "share" else high)
+    return bounded_low, bounded_high, (bounded_low, bounded_high) != (low, high)
 
 
 def differences(
@@ -220,8 +348,6 @@ def compare_scenarios(
     export logs) before it is dropped; ``keep_runs`` keeps the per-replication KPIs in
     the result.
     """
-    from sim.engine import run_replications
-
     if target_lead_time_s is not None and target_lead_time_s <= 0:
         raise ValueError(f"the target lead time must be above 0 seconds, got {target_lead_time_s}")
     names = [BASELINE, *(s.name for s in scenarios)]
@@ -232,7 +358,7 @@ def compare_scenarios(
     report = ensure_progress(progress)
     all_runs: list[list[RunKpis]] = []
     for index, (name, variant) in enumerate(zip(names, models, strict=True)):
-        runs = run_replications(
+        runs = _replications(
             variant,
             replications,
             seed=seed,
@@ -244,7 +370,7 @@ def compare_scenarios(
             warmup_days=warmup_days,
         )
         if on_runs is not None:
-            on_runs(name, runs)
+            on_runs(name, [without_warmup_cases(run) for run in runs])
         all_runs.append([run_kpis(run, target_lead_time_s) for run in runs])
         report((index + 1) / len(models), f"{name}: {replications} replications done")
     baseline_runs = all_runs[0]
@@ -262,7 +388,38 @@ def compare_scenarios(
         for scenario, runs in zip(scenarios, all_runs[1:], strict=True)
     ]
     horizon = {"cases": cases, "days": days, "start": start, "warmup_days": warmup_days}
-    return Comparison(baseline, results, replications, seed, horizon, target_lead_time_s)
+    return Comparison(
+        baseline,
+        results,
+        replications,
+        seed,
+        horizon,
+        target_lead_time_s,
+        waiting_causes=waiting_causes(baseline, model),
+    )
+
+
+def _replications(
+    model: SimulationModel,
+    replications: int,
+    *,
+    days: float | None,
+    warmup_days: float,
+    **kwargs: Any,
+) -> list[Any]:
+    """The engine's runs, measured after the warm-up.
+
+    With a time horizon the warm-up and the window run as one simulation whose
+    measurement starts after the warm-up (:func:`sim.kpis.measured_after`), so the cases
+    that arrived during the warm-up still count where they finish in the window; with a
+    number of cases the engine's warm-up applies (N cases after it, run until all finish).
+    """
+    from sim.engine import run_replications
+
+    if days is None:
+        return run_replications(model, replications, days=None, warmup_days=warmup_days, **kwargs)
+    runs = run_replications(model, replications, days=warmup_days + days, warmup_days=0.0, **kwargs)
+    return [measured_after(run, model, warmup_days) for run in runs]
 
 
 def _kept(runs: list[RunKpis], keep: bool) -> list[RunKpis]:

@@ -26,6 +26,10 @@ from dataclasses import dataclass, field
 HOURS_PER_WEEK = 168
 END_OF_CASE = "__end__"
 """Routing target meaning "the case is complete"."""
+START_OF_CASE = "__start__"
+"""First element of a routing context that reaches back to the case's start: ``(START_OF_CASE,
+"a")`` is "right after ``a`` as the case's first activity", which ``("a",)`` cannot tell
+from "after ``a`` later in the case"."""
 
 DISTRIBUTION_FAMILIES: dict[str, tuple[str, ...]] = {
     "fixed": ("value",),
@@ -93,7 +97,9 @@ class RoutingRule:
     """Where a case goes after the activities in ``context`` (oldest first).
 
     ``context`` has 0 to ``RoutingModel.order`` activities; () gives the first activity.
-    ``next`` maps activity names (or ``END_OF_CASE``) to probabilities summing to 1.
+    A context that reaches back to the case's start begins with ``START_OF_CASE`` (which
+    counts towards the order and is never alone). ``next`` maps activity names (or
+    ``END_OF_CASE``) to probabilities summing to 1.
     """
 
     context: tuple[str, ...]
@@ -160,10 +166,15 @@ class Execution:
 @dataclass(frozen=True)
 class Delay:
     """Extraneous waiting before an activity that resources and calendars do not explain
-    (e.g. waiting for the vendor's delivery). Applied with ``probability``."""
+    (e.g. waiting for the vendor's delivery). Applied with ``probability``.
+
+    ``duration`` is wall-clock time when ``calendar`` is ``None``, else working time of
+    that calendar (a key of ``SimulationModel.calendars``): a delay counted in office
+    hours ends in office hours, as waiting for a colleague or a supplier's clerk does."""
 
     probability: float
     duration: Distribution
+    calendar: str | None = None
 
 
 @dataclass(frozen=True)

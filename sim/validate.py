@@ -6,6 +6,9 @@ both sides of the split are dropped from both parts. The model discovered on the
 training part then simulates the held-out period (starting empty at the split, as many
 cases as the test part has) in several replications, and each simulated log is compared
 with the real one by the ``log-distance-measures`` definitions in :mod:`sim.fidelity`.
+The whole log is first prepared as discovery prepares it (merged label spellings, time
+outliers left out, per the options), so that the held-out part is compared in the same
+terms the model was learned in.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from sc_improve.errors import AnalysisError
 from sc_improve.log.event_log import EventLog
 from sc_improve.progress import ProgressCallback, steps
 from sim.discover import DiscoveryOptions, discover_model
-from sim.discover.clean import without_time_outliers
+from sim.discover.clean import prepare_log
 from sim.fidelity import FidelityReport, compare_logs, verdict
 
 TRAIN_SHARE = 0.7
@@ -113,11 +116,14 @@ def validate_log(
     step = steps(progress, ["splitting", "discovering", "simulating", "comparing"])
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
-    notes: list[str] = []
+    options = options or DiscoveryOptions()
     step(0)
-    log, note = without_time_outliers(log)
-    if note:
-        notes.append(note)
+    prepared = prepare_log(
+        log,
+        merge_label_spellings=options.merge_label_spellings,
+        exclude_time_outliers=options.exclude_time_outliers,
+    )
+    log, notes = prepared.log, list(prepared.notes)
     split = split_log(log)
     for name, part in (("training", split.train), ("test", split.test)):
         if part.n_cases < MIN_CASES_PER_PART:
@@ -127,7 +133,7 @@ def validate_log(
             )
     seconds["split"] = _lap(clock)
     clock = time.perf_counter()
-    discovery = discover_model(split.train, options or DiscoveryOptions(), progress=step(1))
+    discovery = discover_model(split.train, options, progress=step(1))
     seconds["discovery"] = _lap(clock)
     clock = time.perf_counter()
     runs = run_replications(

@@ -92,6 +92,13 @@ def test_simulate_a_model_file_with_a_scenario(tmp_path: Path, model_file: Path,
     assert (exported["end_time"] >= exported["start_time"]).all()
     assert set(exported["resource"]) == {"s1"}
     assert set(pd.read_csv(logs / "second_server_rep1.csv")["resource"]) == {"s1", "servers new 1"}
+    assert data["fidelity"] is None and "read from a file" in data["fidelity_skipped"]
+    assert data["horizon"]["warmup_days"] == 0 and data["horizon"]["warmup_basis"] == "none"
+    assert "Fidelity of the model: not checked (the model was read from a file" in printed
+    (serve,) = data["waiting_causes"]
+    assert serve["causes"][0]["cause"] == "busy" and serve["causes"][0]["remedy"]["change"] == "staff"
+    assert "busy resources: staff: serve" in printed  # the change to try, in scenario-file words
+    assert all(k["ci_low"] is None or k["ci_low"] >= 0 for k in data["baseline"]["kpis"])
 
 
 def test_simulate_discovers_from_a_log_and_exports_the_model(tmp_path: Path, capsys):
@@ -101,11 +108,23 @@ def test_simulate_discovers_from_a_log_and_exports_the_model(tmp_path: Path, cap
     generate_log("p2p", events=1500, seed=2).to_csv(log_path, index=False)
     model_out, result = tmp_path / "model.json", tmp_path / "result.json"
     code = main(
-        ["simulate", str(log_path), "--days", "20", "--replications", "2", "--processes", "1"]
+        [
+            "simulate",
+            str(log_path),
+            "--days",
+            "20",
+            "--replications",
+            "2",
+            "--processes",
+            "1",
+            "--no-validate",
+        ]
         + ["--export-model", str(model_out), "--automate-top", "1", "--json", str(result), "-q"]
     )
     assert code == 0
-    (scenario,) = json.loads(result.read_text())["scenarios"]
+    data = json.loads(result.read_text())
+    assert data["fidelity"] is None and data["fidelity_skipped"] == "skipped with --no-validate"
+    (scenario,) = data["scenarios"]
     assert scenario["name"].startswith(("automate ", "eliminate ")) and scenario["description"]
     from sim.serialize import read_model
 
@@ -179,3 +198,124 @@ def test_validate_prints_the_verdict_and_writes_json(tmp_path: Path, capsys):
     assert data["replications"] == 2
     assert 0 <= data["measures"]["n_gram_distance"]["mean"] <= 1
     assert data["verdict"] in printed
+
+
+def p90_cycle_days(frame: pd.DataFrame) -> float:
+    """The generated log's 90th-percentile cycle time, first start to last end, by pandas."""
+    times = frame.assign(
+        start=pd.to_datetime(frame["start_time"], utc=True), end=pd.to_datetime(frame["end_time"], utc=True)
+    )
+    cases = times.groupby("case_id").agg(first=("start", "min"), last=("end", "max"))
+    return float(((cases["last"] - cases["first"]).dt.total_seconds() / 86400).quantile(0.9))
+
+
+def test_simulate_checks_fidelity_and_warms_up_for_the_logs_cycle_time(tmp_path: Path, capsys):
+    from sc_improve.generate import generate_log
+
+    frame = generate_log("p2p", events=3000, seed=4)
+    log_path = tmp_path / "p2p.csv"
+    frame.to_csv(log_path, index=False)
+    result = tmp_path / "result.json"
+    code = main(
+        ["simulate", str(log_path), "--days", "10", "--replications", "2", "--processes", "1"]
+        + ["--validation-replications", "1", "--json", str(result)]
+    )
+    assert code == 0
+    captured = capsys.readouterr()
+    data = json.loads(result.read_text())
+    fidelity = data["fidelity"]
+    assert data["fidelity_skipped"] is None and fidelity["replications"] == 1
+    assert fidelity["grade"] in ("good", "fair", "poor") and fidelity["verdict"].startswith(
+        f"Overall: {fidelity['grade']}"
+    )
+    printed = captured.out
+    assert printed.index("Fidelity of the as-is model") < printed.index("Baseline (")
+    assert fidelity["verdict"].splitlines()[0] in printed
+    assert ("WARNING: the model reproduces the log poorly" in printed) == (fidelity["grade"] == "poor")
+    assert f"[model fidelity: {fidelity['grade']}" not in printed  # no scenario, no scenario header
+    assert data["horizon"]["warmup_basis"] == "log p90 cycle time"
+    assert data["horizon"]["warmup_days"] == pytest.approx(p90_cycle_days(frame), abs=0.06)
+    assert f"warm-up: {data['horizon']['warmup_days']:.1f} days" in captured.err
+    totals = [w["total_s"] for w in data["waiting_causes"]]
+    assert totals == sorted(totals, reverse=True) and len(totals) > 1
+
+
+def test_too_few_cases_for_the_fidelity_check_still_simulate(tmp_path: Path, capsys):
+    from sc_improve.generate import generate_log
+
+    log_path = tmp_path / "tiny.csv"
+    generate_log("p2p", events=120, seed=1).to_csv(log_path, index=False)
+    result = tmp_path / "result.json"
+    assert (
+        main(
+            ["simulate", str(log_path), "--cases", "20", "--replications", "1", "--processes", "1"]
+            + ["--json", str(result)]
+        )
+        == 0
+    )
+    data = json.loads(result.read_text())
+    assert data["fidelity"] is None
+    assert (
+        data["fidelity_skipped"].startswith("not possible on this log: ")
+        and "fewer than the 10" in data["fidelity_skipped"]
+    )
+    printed = capsys.readouterr().out
+    assert "Fidelity of the model: not checked (not possible on this log" in printed
+    assert "(n=1)" in printed  # one replication: no interval, said so
+
+
+def test_a_poor_fidelity_warns_above_the_results_and_next_to_every_scenario(tmp_path: Path):
+    from sim.cli import Fidelity, format_comparison
+    from sim.compare import compare_scenarios
+    from sim.scenarios import Scenario, Staff
+    from sim.validate import MeasureSummary, ValidationReport
+
+    model = mm1(0.5, 1.0)
+    comparison = compare_scenarios(
+        model,
+        [Scenario("second server", (Staff("servers", change=1),))],
+        replications=2,
+        cases=30,
+        processes=1,
+    )
+    report = ValidationReport(
+        source="log.csv",
+        split_at="2025-01-01T00:00:00+00:00",
+        train_cases=70,
+        test_cases=30,
+        dropped_cases=0,
+        replications=3,
+        seed=0,
+        measures={"n_gram_distance": MeasureSummary(0.6, 0.0, 0.6, 0.6)},
+        runs=[],
+        verdict="Overall: poor (the weakest aspect decides)\nControl flow: poor (3-gram distance 0.600)",
+        seconds={},
+    )
+    text = format_comparison(comparison, model, Fidelity(report, None))
+    warning = text.index("WARNING: the model reproduces the log poorly")
+    assert text.index("Control flow: poor") < warning < text.index("Baseline (")
+    assert "Scenario 'second server' [model fidelity: poor, read as direction only]" in text
+    fair = ValidationReport(**{**report.__dict__, "verdict": "Overall: fair (the weakest aspect decides)"})
+    assert "WARNING" not in format_comparison(comparison, model, Fidelity(fair, None))
+
+
+def test_long_pool_names_are_cut_in_the_tables():
+    from dataclasses import replace
+
+    from sim.cli import LABEL_WIDTH, format_comparison
+    from sim.compare import compare_scenarios
+    from sim.model import ActivityModel, Execution, ResourcePool
+
+    long_name = "role: Approve Purchase Requisition / APPROVE PURCHASE REQUISITION / approve"
+    model = mm1(0.5, 1.0)
+    serve = model.activities["serve"]
+    model = replace(
+        model,
+        pools={long_name: ResourcePool(long_name, model.pools["servers"].resources)},
+        activities={
+            "serve": ActivityModel("serve", (Execution(long_name, 1.0, serve.executions[0].duration),))
+        },
+    )
+    text = format_comparison(compare_scenarios(model, [], replications=2, cases=20, processes=1), model)
+    row = next(line for line in text.splitlines() if line.startswith("utilisation of"))
+    assert long_name not in text and long_name[: LABEL_WIDTH - 1] in row and "…" in row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ from sim.model import (
     END_OF_CASE,
     ActivityModel,
     ArrivalModel,
+    Delay,
     Distribution,
     Execution,
     Resource,
@@ -28,7 +29,7 @@ from sim.model import (
     SimulationModel,
     WeeklyCalendar,
 )
-from sim.scenarios import Demand, Scenario, Staff
+from sim.scenarios import Demand, Rework, Scenario, Staff, apply_scenario
 
 HOUR = 3600.0
 
@@ -265,7 +266,7 @@ def test_comparison_json_contract(queueing):
     assert data["replications"] == 10 and data["seed"] == 3 and data["confidence"] == 0.95
     assert data["horizon"] == {"cases": None, "days": 200, "start": None, "warmup_days": 5}
     kpi = next(k for k in data["baseline"]["kpis"] if k["kpi"] == "waiting_mean_s")
-    assert set(kpi) == {"kpi", "subject", "unit", "mean", "ci_low", "ci_high", "n"}
+    assert set(kpi) == {"kpi", "subject", "unit", "mean", "ci_low", "ci_high", "n", "clipped"}
     assert kpi["subject"] == "serve" and kpi["unit"] == "s" and kpi["n"] == 10
     difference = data["scenarios"][0]["differences"][0]
     assert set(difference) == {
@@ -281,6 +282,15 @@ def test_comparison_json_contract(queueing):
     }
     assert len(data["scenarios"][0]["runs"]) == 10
     assert data["baseline"]["runs"][0]["within_target_share"] is None  # NaN -> null
+    (serve,) = data["waiting_causes"]
+    assert serve["activity"] == "serve" and serve["pool"] == "servers"
+    assert serve["causes"][0]["cause"] == "busy"  # around the clock, no delays: all of it is queueing
+    assert serve["causes"][0]["remedy"] == {
+        "change": "staff",
+        "subject": "servers",
+        "advice": "add people to the pool 'servers' (staff: serve)",
+    }
+    assert [c["remedy"] for c in serve["causes"][1:]] == [None, None]
 
 
 def test_scenario_names_must_differ_and_bad_scenarios_fail_before_simulating():
@@ -290,3 +300,110 @@ def test_scenario_names_must_differ_and_bad_scenarios_fail_before_simulating():
         compare_scenarios(
             mm1(0.5, 1.0), [Scenario("typo", (Staff("server", change=1),))], replications=1, cases=5
         )
+
+
+def test_intervals_of_non_negative_kpis_are_cut_at_their_bounds():
+    runs = runs_with([0.0, 0.0, 30.0])  # mean 10, symmetric t interval reaches far below 0
+    for run, share in zip(runs, [0.99, 1.0, 0.6], strict=True):
+        run.utilisation["clerks"] = share
+    by_key = {(e.kpi, e.subject): e for e in estimates(runs)}
+    waiting = by_key["waiting_mean_s", "check"]
+    assert waiting.ci_low == 0.0 and waiting.clipped and waiting.ci_high > 30.0
+    utilisation = by_key["utilisation", "clerks"]
+    assert utilisation.ci_high == 1.0 and utilisation.clipped and 0 < utilisation.ci_low < 0.6
+    steady = by_key["throughput_per_week", None]
+    assert not steady.clipped and steady.ci_low == steady.ci_high == 1.0
+    drop = differences(runs_with([10.0, 11.0, 13.0]), runs_with([0.0, 0.0, 0.0]))
+    assert next(d for d in drop if d.kpi == "waiting_mean_s").ci_low < -10  # differences are never cut
+    single = estimates(runs_with([5.0]))[0]
+    assert single.n == 1 and math.isnan(single.ci_low) and not single.clipped
+
+
+def conveyor(servers: int) -> SimulationModel:
+    """A case every hour, 10 h of work, enough servers that nobody queues: in the steady
+    state 24 cases finish a day and 10 are in the system, each server busy 10 / servers."""
+    every_hour = Distribution("fixed", {"value": HOUR})
+    return SimulationModel(
+        arrivals=ArrivalModel(every_hour, ALWAYS),
+        routing=RoutingModel(1, (RoutingRule((), {"work": 1.0}), RoutingRule(("work",), {END_OF_CASE: 1.0}))),
+        activities={
+            "work": ActivityModel(
+                "work", (Execution("crew", 1.0, Distribution("fixed", {"value": 10 * HOUR})),)
+            )
+        },
+        pools={"crew": ResourcePool("crew", tuple(Resource(f"c{i}", "24/7") for i in range(servers)))},
+        calendars={"24/7": ALWAYS},
+        start="2025-01-06T00:00:00+00:00",
+    )
+
+
+def test_the_warm_up_makes_a_short_window_show_the_steady_state():
+    cold, warm = (
+        compare_scenarios(conveyor(20), [], replications=1, days=2, warmup_days=w, processes=1).baseline
+        for w in (0.0, 2.0)
+    )
+    assert warm.estimate("throughput_per_week").mean == pytest.approx(24 * 7, rel=0.03)
+    assert warm.estimate("wip_mean").mean == pytest.approx(10, rel=0.02)
+    assert warm.estimate("utilisation", "crew").mean == pytest.approx(10 / 20, rel=0.02)
+    assert warm.estimate("cycle_time_mean_s").mean == pytest.approx(10 * HOUR)
+    # from an empty system nothing finishes in the first 10 h, and the line fills up over them
+    assert cold.estimate("throughput_per_week").mean == pytest.approx(38 / 2 * 7, abs=4)
+    assert cold.estimate("wip_mean").mean == pytest.approx((10 * 5 + 38 * 10) / 48, rel=0.03)
+
+
+def office_clerks() -> SimulationModel:
+    office = WeeklyCalendar(
+        "office", tuple(1.0 if h % 24 in range(8, 16) and h < 120 else 0.0 for h in range(168))
+    )
+    model = mm1(0.3, 0.5)
+    return replace(
+        model,
+        pools={"servers": ResourcePool("servers", (Resource("s1", "office"), Resource("s2", "24/7")))},
+        calendars={"24/7": ALWAYS, "office": office},
+    )
+
+
+def test_measuring_after_the_warm_up_matches_the_engines_own_window():
+    """Same arrivals and horizon end, so the pools' working time in the window must agree
+    with what the engine counts when it runs the warm-up itself."""
+    from sim.engine import simulate
+    from sim.kpis import measured_after
+
+    model = office_clerks()
+    whole = measured_after(simulate(model, days=21, warmup_days=0, seed=2), model, 7)
+    engine = simulate(model, days=14, warmup_days=7, seed=2)
+    assert whole.measure_from == engine.measure_from and whole.end == engine.end
+    for pool in model.pools:
+        assert whole.pool_available_s[pool] == pytest.approx(engine.pool_available_s[pool])
+        assert whole.pool_busy_s[pool] == pytest.approx(engine.pool_busy_s[pool], rel=1e-9)
+    assert whole.cases_arrived == engine.cases_arrived
+
+
+def test_extraneous_waiting_on_repeats_points_at_rework():
+    five_hours = Delay(1.0, Distribution("fixed", {"value": 5 * HOUR}))
+    model = mm1(0.1, 1.0)
+    model = replace(
+        model,
+        routing=RoutingModel(
+            1,
+            (
+                RoutingRule((), {"serve": 1.0}),
+                RoutingRule(("serve",), {"fix": 0.5, END_OF_CASE: 0.5}),
+                RoutingRule(("fix",), {"serve": 1.0}),
+            ),
+        ),
+        activities={
+            **model.activities,
+            "fix": ActivityModel("fix", (Execution(None, 1.0, Distribution("fixed", {"value": 60.0})),)),
+            "serve": replace(model.activities["serve"], delay_after={"fix": five_hours}),
+        },
+    )
+    comparison = compare_scenarios(model, [], replications=2, cases=200, seed=1, processes=1)
+    serve = next(w for w in comparison.waiting_causes if w.activity == "serve")
+    extraneous = next(c for c in serve.causes if c.cause == "extraneous")
+    repeats = comparison.baseline.estimate("waiting_extraneous_repeat_s", "serve").mean
+    assert repeats == pytest.approx(extraneous.mean_s)  # only returns after "fix" are delayed
+    assert extraneous.remedy.change == "rework" and extraneous.remedy.subject == "serve"
+    apply_scenario(model, Scenario("less rework", (Rework("serve", 0.5),)))  # the advice is a valid change
+    busy = next(c for c in serve.causes if c.cause == "busy")
+    apply_scenario(model, Scenario("more staff", (Staff(busy.remedy.subject, change=1),)))

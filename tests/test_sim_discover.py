@@ -18,7 +18,7 @@ from sim.discover.instances import build_instances
 from sim.discover.weekly import WeeklyClock
 from sim.distributions import mean as distribution_mean
 from sim.engine.validate import validate_model
-from sim.model import END_OF_CASE
+from sim.model import END_OF_CASE, START_OF_CASE
 from tests.conftest import build_log
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
@@ -341,3 +341,83 @@ def test_arrival_rate_that_dropped_late_in_the_log_uses_the_latest_rate():
     )
     assert steady.note is None
     assert distribution_mean(steady.model.interarrival) == pytest.approx(3600.0, rel=0.2)
+
+
+def test_case_start_is_part_of_the_routing_context():
+    log = sequential_log([["a", "b", "a", "c"]] * 10)
+    model = discover_model(log).model
+    assert rule(model, START_OF_CASE, "a") == {"b": 1.0}
+    assert rule(model, "a") == pytest.approx({"b": 0.5, "c": 0.5})
+    assert rule(model, "b", "a") == {"c": 1.0}
+    validate_model(model)
+
+
+def six_office_hours_later(day: int, hour: float) -> tuple[int, float]:
+    """Six working hours of a Mon-Fri 09-17 calendar after (day, hour), by hand."""
+    left_today = 17 - hour
+    if left_today >= 6:
+        return day, hour + 6
+    following = day + 1 if (day + 1) % 7 < 5 else day + 3
+    return following, 9 + 6 - left_today
+
+
+def office_delay_log():
+    """'review' (about a minute) starts six working hours of its reviewer (09-17) after 'submit' ends."""
+    rows = []
+    weekdays = [d for d in range(21) if d % 7 < 5]
+    for day in weekdays:
+        for hour in (9.25, 11.25, 13.25, 15.25):
+            case = f"{day}-{hour}"
+            rows.append((case, "submit", at(day, hour), at(day, hour - 0.25), "clerk"))
+            review_day, review_hour = six_office_hours_later(day, hour)
+            rows.append(
+                (case, "review", at(review_day, review_hour + 0.02), at(review_day, review_hour), "reviewer")
+            )
+    for day in range(21, 26):  # the reviewer's other work shows the whole 09-17 day
+        for hour in range(9, 17):
+            rows.append((f"x{day}-{hour}", "archive", at(day, hour + 0.5), at(day, hour), "reviewer"))
+    return build_log(rows, ("case", "activity", "end", "start", "resource"))
+
+
+def test_delay_in_office_hours_is_counted_in_the_resources_calendar():
+    discovery = discover_model(office_delay_log())
+    delay = discovery.model.activities["review"].delay_after["submit"]
+    assert delay.calendar == "Mon-Fri 09:00-17:00"
+    assert delay.probability == 1.0
+    # less the minute-long reviews of other cases during the wait (the reviewer was busy then)
+    assert distribution_mean(delay.duration) == pytest.approx(6 * 3600, rel=0.02)
+    row = next(r for r in discovery.diagnostics.delays if (r.activity, r.predecessor) == ("review", "submit"))
+    assert row.calendar_distance_h < row.wall_distance_h
+    assert any("working hours" in note for note in discovery.model.notes)
+
+
+def test_delay_clock_choice_can_be_switched_off():
+    model = discover_model(office_delay_log(), DiscoveryOptions(choose_delay_clock=False)).model
+    delay = model.activities["review"].delay_after["submit"]
+    assert delay.calendar is None
+    assert distribution_mean(delay.duration) > 6 * 3600  # nights and weekends count as waiting
+
+
+def test_label_spellings_are_merged_with_a_note_and_can_be_kept():
+    traces = [["Create", "Approve"]] * 17 + [["Create", "APPROVE"]] * 3
+    log = sequential_log(traces, resource="clerk")
+    discovery = discover_model(log)
+    assert set(discovery.model.activities) == {"Create", "Approve"}
+    assert any("3 activity labels" in note for note in discovery.model.notes)
+    kept = discover_model(log, DiscoveryOptions(merge_label_spellings=False)).model
+    assert set(kept.activities) == {"Create", "Approve", "APPROVE"}
+
+
+def test_cases_with_implausible_timestamps_are_left_out_unless_asked_to_keep_them():
+    traces = [["a", "b"]] * 40
+    rows = [
+        (str(c), activity, at(c, 9.5 + k), at(c, 9 + k), "clerk")
+        for c, trace in enumerate(traces)
+        for k, activity in enumerate(trace)
+    ]
+    rows.append(("old", "a", "1970-01-01 10:00:00", "1970-01-01 09:00:00", "clerk"))
+    log = build_log(rows, ("case", "activity", "end", "start", "resource"))
+    discovery = discover_model(log)
+    assert discovery.diagnostics.cases == 40
+    assert any("1 case(s) (1 events) with implausible timestamps" in n for n in discovery.model.notes)
+    assert discover_model(log, DiscoveryOptions(exclude_time_outliers=False)).diagnostics.cases == 41

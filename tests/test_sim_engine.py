@@ -14,10 +14,12 @@ from scipy import stats
 from sc_improve.columns import ACTIVITY, CASE, END, RESOURCE, START
 from sc_improve.progress import Cancelled
 from sim import columns as simcol
-from sim.engine import ModelError, run_replications, simulate
+from sim.engine import run_replications, simulate
 from sim.engine.output import ARRIVAL, COMPLETED, TRUNCATED
+from sim.errors import ModelError
 from sim.model import (
     END_OF_CASE,
+    START_OF_CASE,
     ActivityModel,
     ArrivalModel,
     CaseAttributeModel,
@@ -273,6 +275,70 @@ def test_work_pauses_off_shift_and_resumes_on_the_next_shift() -> None:
     queued = (first[END] - pd.Timestamp("2024-01-05 16:01", tz="UTC")).total_seconds()
     assert second[simcol.WAIT_OFFSHIFT_S] == pytest.approx(queued - busy)
     assert first[simcol.WAIT_BUSY_S] == 0 and first[simcol.WAIT_OFFSHIFT_S] == 0
+
+
+def delayed_office_model(calendar: str | None) -> SimulationModel:
+    """Cases a day apart, a 2 h delay before 'a' (office hours 09-17), 30 min of work."""
+    model = make_model(
+        {"a": ("office", fixed(1800.0))},
+        interarrival=fixed(86_400.0),
+        calendar=OFFICE,
+    )
+    a = replace(model.activities["a"], delay=Delay(1.0, fixed(7200.0), calendar))
+    return replace(model, activities={"a": a})
+
+
+def test_delay_in_working_hours_ends_in_working_hours() -> None:
+    model = replace(delayed_office_model("office"), start="2024-01-01T16:00:00+00:00")
+    row = simulate(model, cases=1).log.iloc[0]
+    # the case arrives a gap after the start, Tuesday 16:00: 1 h on Tuesday + 1 h on Wednesday
+    assert row[START] == pd.Timestamp("2024-01-03 10:00", tz="UTC")
+    assert row[simcol.WAIT_EXTRANEOUS_S] == pytest.approx(18 * 3600)  # the wall-clock time it took
+    assert row[simcol.WAIT_OFFSHIFT_S] == 0 and row[simcol.WAIT_BUSY_S] == 0
+
+
+def test_wall_clock_delay_ending_at_night_waits_for_the_next_shift() -> None:
+    model = replace(delayed_office_model(None), start="2024-01-01T16:00:00+00:00")
+    row = simulate(model, cases=1).log.iloc[0]
+    assert row[START] == pd.Timestamp("2024-01-03 09:00", tz="UTC")  # arrived Tuesday 16:00
+    assert row[simcol.WAIT_EXTRANEOUS_S] == pytest.approx(7200.0)
+    assert row[simcol.WAIT_OFFSHIFT_S] == pytest.approx(15 * 3600)  # 18:00 Tuesday to 09:00 Wednesday
+
+
+def test_delay_calendar_must_exist_and_work() -> None:
+    with pytest.raises(ModelError, match="delay calendar 'ofice' does not exist"):
+        simulate(delayed_office_model("ofice"), cases=1)
+    closed = WeeklyCalendar("closed", (0.0,) * 168)
+    model = delayed_office_model("closed")
+    model = replace(model, calendars={**model.calendars, "closed": closed})
+    with pytest.raises(ModelError, match="no working hours, so the delay would never end"):
+        simulate(model, cases=1)
+
+
+def test_start_of_case_context_tells_the_first_activity_from_a_later_one() -> None:
+    rules = (
+        RoutingRule((), {"a": 1.0}),
+        RoutingRule((START_OF_CASE, "a"), {"b": 1.0}),
+        RoutingRule(("a",), {END_OF_CASE: 1.0}),
+        RoutingRule(("b",), {"a": 1.0}),
+    )
+    model = make_model({"a": (None, fixed(60.0)), "b": (None, fixed(60.0))}, rules)
+    model = replace(model, routing=replace(model.routing, order=2))
+    log = simulate(model, cases=50, seed=2).log
+    traces = {tuple(trace) for trace in log.groupby(CASE, sort=False)[ACTIVITY].agg(list)}
+    assert traces == {("a", "b", "a")}
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [((START_OF_CASE,), "is the empty context"), (("a", START_OF_CASE), "only be the first element")],
+)
+def test_start_marker_misuse_is_refused(context: tuple[str, ...], message: str) -> None:
+    model = make_model({"a": (None, fixed(60.0))})
+    rules = (*model.routing.rules, RoutingRule(context, {"a": 1.0}))
+    model = replace(model, routing=replace(model.routing, order=2, rules=rules))
+    with pytest.raises(ModelError, match=message):
+        simulate(model, cases=1)
 
 
 def test_case_arriving_on_the_weekend_waits_off_shift() -> None:

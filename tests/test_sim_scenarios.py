@@ -12,6 +12,7 @@ import pytest
 
 from sc_improve.automation.candidates import Candidate, CandidateReport
 from sim.distributions import quantile
+from sim.errors import ModelFileError
 from sim.model import END_OF_CASE, Distribution
 from sim.scenarios import (
     Automate,
@@ -30,7 +31,7 @@ from sim.scenarios import (
 )
 from sim.scenarios.durations import scale_distribution
 from sim.scenarios.hours import HoursError, hours_label, parse_hours
-from sim.serialize import ModelFileError, check_model
+from sim.serialize.checks import check_model
 from tests.test_sim_serialize import small_model, weekday_hours
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,6 +11,7 @@ import pytest
 from sim.model import (
     END_OF_CASE,
     HOURS_PER_WEEK,
+    START_OF_CASE,
     ActivityModel,
     ArrivalModel,
     CaseAttributeModel,
@@ -30,12 +31,12 @@ from sim.model import (
 from sim.serialize import (
     ModelError,
     ModelFileError,
-    check_model,
     model_from_dict,
     model_to_dict,
     read_model,
     write_model,
 )
+from sim.serialize.checks import check_model
 
 
 def weekday_hours(first: int, last: int) -> tuple[float, ...]:
@@ -315,3 +316,57 @@ def test_unknown_suffix_and_empty_file(tmp_path: Path):
 
 def test_check_model_accepts_the_small_model():
     check_model(small_model())
+
+
+def model_with_delay_calendar_and_start_context() -> SimulationModel:
+    base = small_model()
+    send = base.activities["Send PO"]
+    send = replace(
+        send, delay_after={"Approve PO": Delay(1.0, Distribution("fixed", {"value": 3600.0}), "office")}
+    )
+    rules = (*base.routing.rules, RoutingRule((START_OF_CASE, "Create PO"), {"Approve PO": 1.0}))
+    return replace(
+        base,
+        activities={**base.activities, "Send PO": send},
+        routing=replace(base.routing, order=2, rules=rules),
+    )
+
+
+def test_delay_calendar_and_start_context_round_trip(tmp_path: Path):
+    model = model_with_delay_calendar_and_start_context()
+    path = write_model(model, tmp_path / "model.yaml")
+    assert read_model(path) == model
+    data = model_to_dict(model)
+    assert data["activities"]["Send PO"]["delay_after"]["Approve PO"]["calendar"] == "office"
+    assert "calendar" not in data["activities"]["Approve PO"]["delay"]  # wall clock: left out
+    assert [START_OF_CASE, "Create PO"] in [rule["context"] for rule in data["routing"]["rules"]]
+
+
+def test_unknown_delay_calendar_names_the_field():
+    data = model_to_dict(model_with_delay_calendar_and_start_context())
+    data["activities"]["Send PO"]["delay_after"]["Approve PO"]["calendar"] = "ofice"
+    with pytest.raises(ModelError, match="unknown calendar 'ofice' \\(did you mean 'office'\\?\\)") as caught:
+        model_from_dict(data)
+    assert caught.value.field == ("activities", "Send PO", "delay_after", "Approve PO", "calendar")
+
+
+def test_start_marker_only_leads_a_context():
+    data = model_to_dict(model_with_delay_calendar_and_start_context())
+    data["routing"]["rules"][-1]["context"] = ["Create PO", START_OF_CASE]
+    with pytest.raises(ModelError, match="only be the first element") as caught:
+        model_from_dict(data)
+    assert caught.value.field == ("routing", "rules", len(data["routing"]["rules"]) - 1, "context", 1)
+    data["routing"]["rules"][-1]["context"] = [START_OF_CASE]
+    with pytest.raises(ModelError, match="alone is the empty context"):
+        model_from_dict(data)
+
+
+def test_file_errors_are_model_errors_with_a_place(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        write_model(small_model(), tmp_path / "good.yaml").read_text().replace("order: 1", "order: x")
+    )
+    with pytest.raises(ModelError) as caught:  # one type to catch, whoever found the problem
+        read_model(bad)
+    assert isinstance(caught.value, ModelFileError)
+    assert caught.value.line == line_of(bad.read_text(), "order: x")

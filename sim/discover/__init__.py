@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sim.discover.discover import discover_model
 from sim.discover.options import DiscoveryOptions
-from sim.discover.result import Discovery, DiscoveryDiagnostics, FitRow, PoolRow, WaitingRow
+from sim.discover.result import DelayRow, Discovery, DiscoveryDiagnostics, FitRow, PoolRow, WaitingRow
 
 __all__ = [
+    "DelayRow",
     "Discovery",
     "DiscoveryDiagnostics",
     "DiscoveryOptions",

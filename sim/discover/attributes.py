@@ -44,7 +44,7 @@ def discover_case_attributes(log: EventLog, max_values: int) -> tuple[list[CaseA
         if len(shares) > len(top):
             values = (*values, OTHER_VALUE)
             probabilities[OTHER_VALUE] = float(1.0 - top.sum())
-        codes = pd.Categorical(per_case, categories=[v for v in values if v != OTHER_VALUE]).codes
+        codes = pd.Index([v for v in values if v != OTHER_VALUE]).get_indexer(per_case.to_numpy(dtype=object))
         codes = np.where(codes < 0, len(values) - 1, codes).astype(np.int64)
         model = CaseAttributeModel(name=column, values=_normalised(probabilities))
         found.append(CaseAttribute(model=model, values=values, case_value=codes))

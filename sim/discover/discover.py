@@ -12,16 +12,18 @@ from sc_improve.log.event_log import EventLog
 from sc_improve.progress import ProgressCallback, ensure_progress
 from sim.discover.arrivals import discover_arrivals
 from sim.discover.attributes import discover_case_attributes
-from sim.discover.clean import without_time_outliers
+from sim.discover.clean import prepare_log
+from sim.discover.delay_clock import DelayEvidence
+from sim.discover.delays import DelayFit, DelayRules, discover_delays
 from sim.discover.durations import activity_executions
 from sim.discover.fitting import FitResult
 from sim.discover.instances import Instances, build_instances
 from sim.discover.options import DiscoveryOptions
 from sim.discover.pools import Pools, discover_pools
 from sim.discover.resources import DiscoveredResources, discover_resources
-from sim.discover.result import Discovery, DiscoveryDiagnostics, FitRow, PoolRow, WaitingRow
+from sim.discover.result import DelayRow, Discovery, DiscoveryDiagnostics, FitRow, PoolRow, WaitingRow
 from sim.discover.routing import discover_routing
-from sim.discover.waiting import DelayFit, WaitingSplit, delay_seconds, discover_delays, split_waiting
+from sim.discover.waiting import WaitingSplit, split_waiting, unexplained_fraction
 from sim.discover.weekly import WeeklyClock
 from sim.model import ActivityModel, SimulationModel
 
@@ -50,10 +52,12 @@ def discover_model(
 
     if log.n_events == 0:
         raise AnalysisError("cannot discover a simulation model from an empty log")
-    notes: list[str] = []
-    log, outlier_note = without_time_outliers(log)
-    if outlier_note:
-        notes.append(outlier_note)
+    prepared = prepare_log(
+        log,
+        merge_label_spellings=options.merge_label_spellings,
+        exclude_time_outliers=options.exclude_time_outliers,
+    )
+    log, notes = prepared.log, list(prepared.notes)
     instances = build_instances(log)
     if instances.estimated.any():
         share = instances.estimated.mean()
@@ -130,16 +134,25 @@ def discover_model(
     stage("durations", 0.75)
 
     split = split_waiting(instances, clock, calendar)
-    delays, delay_fits, delay_notes = discover_delays(
-        instances,
-        delay_seconds(split),
+    share = unexplained_fraction(split)
+    evidence = DelayEvidence(
+        clock=clock,
+        calendar=calendar,
+        calendar_names=tuple(resources.calendars),
+        wall=share * split.total,
+        share=share,
+        work=durations,
+    )
+    delay_rules = DelayRules(
         min_support=options.min_delay_support,
         min_seconds=options.min_delay_seconds,
         min_empirical_values=options.min_empirical_values,
         tolerance=options.parametric_tolerance,
         recent_share=options.recent_share,
         drift_factor=options.drift_factor,
+        choose_clock=options.choose_delay_clock,
     )
+    delays, delay_fits, delay_notes = discover_delays(instances, evidence, delay_rules)
     notes.extend(delay_notes)
     for delay_fit in delay_fits:
         fit_rows.extend(_delay_rows(delay_fit))
@@ -192,6 +205,7 @@ def discover_model(
         skipped_attributes=skipped,
         seconds=seconds,
         notes=list(notes),
+        delays=[_delay_row(f, evidence.calendar_names) for f in delay_fits],
     )
     stage("model", 1.0)
     return Discovery(model=model, diagnostics=diagnostics)
@@ -223,6 +237,20 @@ def _delay_rows(delay: DelayFit) -> list[FitRow]:
     if delay.fit is None:
         return []
     return _fit_rows("delay", delay.activity, "", delay.predecessor or "", delay.fit)
+
+
+def _delay_row(delay: DelayFit, calendar_names: tuple[str, ...]) -> DelayRow:
+    compared = not np.isnan(delay.clock.wall_distance_h)
+    return DelayRow(
+        activity=delay.activity,
+        predecessor=delay.predecessor or "",
+        probability=delay.probability,
+        calendar=None if delay.clock.calendar is None else calendar_names[delay.clock.calendar],
+        wall_distance_h=round(delay.clock.wall_distance_h, 3) if compared else None,
+        calendar_distance_h=round(delay.clock.calendar_distance_h, 3) if compared else None,
+        n=delay.n,
+        recent_only=delay.recent_only,
+    )
 
 
 def _waiting_rows(instances: Instances, split: WaitingSplit) -> tuple[list[WaitingRow], float]:

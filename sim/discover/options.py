@@ -15,6 +15,12 @@ class DiscoveryOptions:
     they share a role (pool). ``min_delay_support`` instances are needed before a delay
     gets its own predecessor-specific fit. ``recent_share`` is the latest part of the log
     whose unexplained waiting is used for delays when waiting drifted over the log.
+    ``choose_delay_clock`` lets each delay run in the working hours of its activity's
+    resources when that reproduces the log's start and end hours better than the wall
+    clock. ``merge_label_spellings`` and ``exclude_time_outliers`` prepare the log as
+    ``sc-improve analyze`` does: activity and resource labels differing only in case,
+    spaces or punctuation are merged, and cases with implausible timestamps are left out
+    when they are at most 5 % of the cases.
     """
 
     routing_order: int = 2
@@ -37,6 +43,9 @@ class DiscoveryOptions:
     recent_share: float = 0.3
     drift_factor: float = 1.5
     detect_system_users: bool = True
+    choose_delay_clock: bool = True
+    merge_label_spellings: bool = True
+    exclude_time_outliers: bool = True
 
     def __post_init__(self) -> None:
         if self.routing_order < 1:

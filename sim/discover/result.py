@@ -39,6 +39,25 @@ class FitRow:
 
 
 @dataclass(frozen=True)
+class DelayRow:
+    """One extraneous delay: how often it applies and which clock it is counted on.
+
+    ``calendar`` is the working calendar the delay runs in (``None``: wall clock); the
+    distances are how far (hours, hour-of-week profile of starts and ends) a replay of
+    the delayed instances lands from the log on each clock, ``None`` when not compared.
+    """
+
+    activity: str
+    predecessor: str
+    probability: float
+    calendar: str | None
+    wall_distance_h: float | None
+    calendar_distance_h: float | None
+    n: int
+    recent_only: bool
+
+
+@dataclass(frozen=True)
 class PoolRow:
     pool: str
     members: tuple[str, ...]
@@ -66,6 +85,7 @@ class DiscoveryDiagnostics:
     skipped_attributes: list[str]
     seconds: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    delays: list[DelayRow] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)

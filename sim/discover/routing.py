@@ -6,6 +6,11 @@ optional steps and exclusive choices come out as plain probabilities. Contexts s
 rarely, or that predict nothing different from their shorter suffix, are left out and
 the engine backs off to the suffix. Every activity keeps its order-1 context, so a case
 never falls back to the first-activity distribution in the middle of its run.
+
+Contexts that reach back to the case's start begin with ``START_OF_CASE``: "a" as the
+first activity is often followed by something else than "a" later in the case (a
+purchase order created, or re-created after a rejection), and the fidelity measure's
+3-grams include the case's start.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ import numpy as np
 
 from sim.discover.attributes import CaseAttribute
 from sim.discover.instances import Instances
-from sim.model import END_OF_CASE, ConditionalRule, RoutingModel, RoutingRule
+from sim.model import END_OF_CASE, START_OF_CASE, ConditionalRule, RoutingModel, RoutingRule
 
 MIN_CHANGE_TO_KEEP = 0.02
 """Total-variation distance from the shorter context below which a longer one adds nothing."""
 PAD = -1
+"""History code before the case's start (beyond ``START``)."""
 
 
 @dataclass(frozen=True)
@@ -53,11 +59,12 @@ def discover_routing(
 ) -> tuple[RoutingModel, RoutingStats]:
     names = instances.activities
     end_code = len(names)
-    steps_case, steps_next, history = _steps(instances, order, end_code)
-    counts = _count_contexts(steps_next, history)
+    start_code = end_code + 1
+    steps_case, steps_next, history = _steps(instances, order, end_code, start_code)
+    counts = _count_contexts(steps_next, history, start_code)
     kept = _kept_contexts(counts, order, min_support)
     kept_list = sorted(kept, key=lambda c: (len(c), c))
-    used = _used_context(history, kept_list, end_code + 1)
+    used = _used_context(history, kept_list, start_code)
     conditional, plain_counts, chosen_attributes = _conditional_rules(
         used,
         steps_case,
@@ -97,10 +104,13 @@ def discover_routing(
     return model, stats
 
 
-def _steps(instances: Instances, order: int, end_code: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _steps(
+    instances: Instances, order: int, end_code: int, start_code: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every routing decision: its case, the chosen next activity (or end) and the history before it.
 
-    ``history[:, j]`` is the activity j+1 steps back (``PAD`` before the case's start).
+    ``history[:, j]`` is the activity j+1 steps back: ``start_code`` one step before the
+    case's first activity, ``PAD`` further back.
     """
     n_cases = len(instances.case_starts) - 1
     lengths = np.diff(instances.case_starts)
@@ -114,7 +124,9 @@ def _steps(instances: Instances, order: int, end_code: int) -> tuple[np.ndarray,
     history = np.full((total, order), PAD, dtype=np.int64)
     for back in range(1, order + 1):
         shifted = np.roll(next_code, back)
-        history[:, back - 1] = np.where(position >= back, shifted, PAD)
+        history[:, back - 1] = np.where(
+            position >= back, shifted, np.where(position == back - 1, start_code, PAD)
+        )
     return case, next_code, history
 
 
@@ -132,12 +144,23 @@ def _decode(key: int, length: int, base: int) -> tuple[int, ...]:
     return tuple(reversed(digits))
 
 
-def _count_contexts(next_code: np.ndarray, history: np.ndarray) -> dict[tuple[int, ...], dict[int, int]]:
+def _covered(history: np.ndarray, length: int, start_code: int) -> np.ndarray:
+    """Steps whose history has a context of ``length``: () only at the case's first step
+    (the first-activity rule), longer ones wherever the history reaches that far, the
+    start marker included but never alone (that is the empty context)."""
+    if length == 0:
+        return history[:, 0] == start_code
+    return (history[:, length - 1] != PAD) & (history[:, 0] != start_code)
+
+
+def _count_contexts(
+    next_code: np.ndarray, history: np.ndarray, start_code: int
+) -> dict[tuple[int, ...], dict[int, int]]:
     """Next-step counts for every context length that the step's history covers."""
     table: dict[tuple[int, ...], dict[int, int]] = {}
-    base = int(next_code.max()) + 1
+    base = start_code + 1
     for length in range(history.shape[1] + 1):
-        valid = history[:, 0] == PAD if length == 0 else history[:, length - 1] != PAD
+        valid = _covered(history, length, start_code)
         key = _context_keys(history[valid], length, base) * base + next_code[valid]
         unique, count = np.unique(key, return_counts=True)
         for k, n in zip(unique.tolist(), count.tolist(), strict=True):
@@ -158,8 +181,9 @@ def _kept_contexts(counts: dict, order: int, min_support: int) -> set[tuple[int,
     return kept
 
 
-def _used_context(history: np.ndarray, kept: list[tuple[int, ...]], base: int) -> np.ndarray:
+def _used_context(history: np.ndarray, kept: list[tuple[int, ...]], start_code: int) -> np.ndarray:
     """Index into ``kept`` of the context the engine uses at each step: the longest kept suffix."""
+    base = start_code + 1
     used = np.full(len(history), -1, dtype=np.int64)
     for length in range(history.shape[1], -1, -1):
         ids = [i for i, c in enumerate(kept) if len(c) == length]
@@ -168,7 +192,7 @@ def _used_context(history: np.ndarray, kept: list[tuple[int, ...]], base: int) -
         encoded = np.array([sum(d * base**j for j, d in enumerate(reversed(kept[i]))) for i in ids])
         order = np.argsort(encoded)
         encoded, ids_sorted = encoded[order], np.array(ids)[order]
-        valid = (used < 0) & ((history[:, length - 1] != PAD) if length else history[:, 0] == PAD)
+        valid = (used < 0) & _covered(history, length, start_code)
         keys = _context_keys(history, length, base)
         where = np.minimum(np.searchsorted(encoded, keys), len(encoded) - 1)
         found = valid & (encoded[where] == keys)
@@ -282,7 +306,8 @@ def _variation(a: dict[int, int], b: dict[int, int]) -> float:
 
 
 def _names(context: tuple[int, ...], names: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(names[c] for c in context)
+    """Activity names of a context; the code after the end code is the case's start."""
+    return tuple(names[c] if c < len(names) else START_OF_CASE for c in context)
 
 
 def _distribution(nexts: dict[int, int], names: tuple[str, ...], end_code: int) -> dict[str, float]:

@@ -37,6 +37,7 @@ class WeeklyClock:
     weights: np.ndarray
     cumulative: np.ndarray
     per_week: np.ndarray
+    hours_to_open: np.ndarray
 
     @classmethod
     def from_weights(cls, weights: np.ndarray) -> WeeklyClock:
@@ -45,7 +46,12 @@ class WeeklyClock:
             raise ValueError(f"a weekly calendar has {HOURS_PER_WEEK} slots, not {table.shape[1]}")
         cumulative = np.zeros((table.shape[0], HOURS_PER_WEEK + 1))
         cumulative[:, 1:] = np.cumsum(table * HOUR_S, axis=1)
-        return cls(weights=table, cumulative=cumulative, per_week=cumulative[:, -1].copy())
+        return cls(
+            weights=table,
+            cumulative=cumulative,
+            per_week=cumulative[:, -1].copy(),
+            hours_to_open=_hours_to_open(table),
+        )
 
     def elapsed(self, times: np.ndarray, calendar: np.ndarray | int = 0) -> np.ndarray:
         """Calendar seconds from the reference Monday to each time."""
@@ -57,21 +63,50 @@ class WeeklyClock:
         """Calendar seconds inside each interval (0 for empty or reversed intervals)."""
         return np.maximum(self.elapsed(end, calendar) - self.elapsed(begin, calendar), 0.0)
 
+    def advance(self, times: np.ndarray, seconds: np.ndarray, calendar: np.ndarray | int = 0) -> np.ndarray:
+        """The moment at which ``seconds`` of calendar time have passed since each time.
+
+        The inverse of :meth:`elapsed`: hours of weight 0 are skipped, so a positive
+        amount always ends inside an hour of the calendar (+inf for a calendar without any).
+        """
+        times = np.asarray(times, dtype=np.float64)
+        seconds = np.broadcast_to(np.asarray(seconds, dtype=np.float64), times.shape)
+        row = np.broadcast_to(np.asarray(calendar), times.shape)
+        per_week = self.per_week[row]
+        target = self.elapsed(times, row) + np.maximum(seconds, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weeks = np.ceil(target / per_week) - 1.0
+            remainder = target - weeks * per_week
+        span = float(self.per_week.max()) + 1.0
+        flat = (self.cumulative[:, 1:] + span * np.arange(len(self.weights))[:, None]).ravel()
+        found = np.searchsorted(flat, np.nan_to_num(remainder) + span * row, side="left")
+        slot = np.clip(found - row * HOURS_PER_WEEK, 0, HOURS_PER_WEEK - 1)
+        weight = self.weights[row, slot]
+        inside = np.divide(
+            remainder - self.cumulative[row, slot], weight, out=np.zeros_like(remainder), where=weight > 0
+        )
+        moment = FIRST_MONDAY_S + weeks * WEEK_S + slot * HOUR_S + inside
+        moment = np.where(per_week > 0, moment, np.inf)
+        return np.where(seconds > 0, moment, times)
+
     def next_on(self, times: np.ndarray, calendar: np.ndarray | int = 0) -> np.ndarray:
         """The earliest moment at or after each time where the calendar has weight > 0.
 
         Calendars without any working hour never open: the answer is +inf.
         """
-        on = self.weights > 0
-        doubled = np.concatenate([on, on], axis=1)
-        hours_to_next = np.full(doubled.shape, np.inf)
-        next_index = np.full(doubled.shape[0], np.inf)
-        for slot in range(doubled.shape[1] - 1, -1, -1):
-            next_index = np.where(doubled[:, slot], slot, next_index)
-            hours_to_next[:, slot] = next_index - slot
-        wait_hours = hours_to_next[:, :HOURS_PER_WEEK]
+        times = np.asarray(times, dtype=np.float64)
         _, slot, into = week_position(times)
         row = np.broadcast_to(np.asarray(calendar), slot.shape)
-        hours = wait_hours[row, slot]
-        times = np.asarray(times, dtype=np.float64)
+        hours = self.hours_to_open[row, slot]
         return np.where(hours == 0, times, times - into + hours * HOUR_S)
+
+
+def _hours_to_open(weights: np.ndarray) -> np.ndarray:
+    """Per calendar and slot: whole hours from the slot's start to the next slot of weight > 0."""
+    on = np.concatenate([weights > 0, weights > 0], axis=1)
+    hours = np.full(on.shape, np.inf)
+    next_index = np.full(on.shape[0], np.inf)
+    for slot in range(on.shape[1] - 1, -1, -1):
+        next_index = np.where(on[:, slot], slot, next_index)
+        hours[:, slot] = next_index - slot
+    return hours[:, :HOURS_PER_WEEK]

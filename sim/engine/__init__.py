@@ -7,6 +7,6 @@ figures; ``run_replications`` runs independent replications in parallel processe
 from sim.engine.output import SimulationRun
 from sim.engine.replications import run_replications
 from sim.engine.simulate import simulate
-from sim.engine.validate import ModelError, validate_model
+from sim.engine.validate import validate_model
 
-__all__ = ["ModelError", "SimulationRun", "run_replications", "simulate", "validate_model"]
+__all__ = ["SimulationRun", "run_replications", "simulate", "validate_model"]

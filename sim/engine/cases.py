@@ -14,7 +14,7 @@ import numpy as np
 from sim.calendar import ArrivalClock
 from sim.distributions import mean, quantile
 from sim.engine.streams import stream_key, uniforms
-from sim.engine.validate import ModelError
+from sim.errors import ModelError
 from sim.model import ArrivalModel, CaseAttributeModel
 
 MAX_CASES = 20_000_000

@@ -3,10 +3,11 @@
 Only what depends on other cases happens here; everything else (arrivals, routes,
 durations, delays) is already in the :class:`~sim.engine.script.Script`. That keeps the
 loop small: an activity instance costs one SimPy event (its end), plus one when it has an
-extraneous delay; resources coming on shift cost one event per pool and shift, and only
-while work is queued. Processing time is working time: the end is computed with the
-resource's calendar clock (work pauses off-shift and resumes on the next shift) instead of
-with events per shift.
+extraneous delay (counted in wall-clock time or in a calendar's working time, whose end is
+computed with that calendar's clock like processing time); resources coming on shift
+cost one event per pool and shift, and only while work is queued. Processing time is
+working time: the end is computed with the resource's calendar clock (work pauses
+off-shift and resumes on the next shift) instead of with events per shift.
 
 Each scheduled step is a small SimPy event that carries its callback, rather than one
 SimPy process per case, which saves the generator round trips a process costs per event.
@@ -82,6 +83,7 @@ class EventLoop:
         resource_clock: list[CalendarClock],
         pool_count: int,
         case_rank: np.ndarray,
+        calendar_clock: list[CalendarClock],
     ) -> None:
         self.env = simpy.Environment(initial_time=float(arrival_s[0]) if arrival_s.size else 0.0)
         n = script.case.size
@@ -89,6 +91,8 @@ class EventLoop:
         self.pool = script.pool.tolist()
         self.duration = script.duration_s.tolist()
         self.delay = script.delay_s.tolist()
+        self.delay_calendar = script.delay_calendar.tolist()
+        self.calendar_clock = calendar_clock
         self.starts_next = script.starts_next.tolist()
         self.block = script.block.tolist()
         self.remaining = script.block_size.tolist()
@@ -202,6 +206,9 @@ class EventLoop:
         self.enabled[instance] = now
         delay = self.delay[instance]
         if delay > 0:
+            calendar = self.delay_calendar[instance]
+            if calendar >= 0:
+                delay = self.calendar_clock[calendar].add_working_at(now, delay) - now
             _Call(self.env, delay, instance, self.ready_callback)
         else:
             self._request(instance, now)

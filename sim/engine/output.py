@@ -75,6 +75,8 @@ class RunFrame:
     resource_pool: np.ndarray
     resource_clock: list[CalendarClock]
     attribute_columns: list[str]
+    calendar_clock: list[CalendarClock]
+    """Per calendar of the model, in its order (delays counted in working time use them)."""
 
 
 def to_timestamps(origin_ns: int, seconds: np.ndarray) -> pd.DatetimeIndex:
@@ -140,6 +142,18 @@ def build_run(
     )
 
 
+def _delay_elapsed(
+    frame: RunFrame, enabled: np.ndarray, delay: np.ndarray, calendar: np.ndarray
+) -> np.ndarray:
+    """Wall-clock seconds each delay took: a delay counted in a calendar's working time
+    also spans the hours that calendar is off."""
+    elapsed = delay.copy()
+    for code in np.unique(calendar[(calendar >= 0) & (delay > 0)]):
+        mine = (calendar == code) & (delay > 0)
+        elapsed[mine] = frame.calendar_clock[code].add_working(enabled[mine], delay[mine]) - enabled[mine]
+    return elapsed
+
+
 def _event_table(
     frame: RunFrame,
     script: Script,
@@ -153,14 +167,14 @@ def _event_table(
     has_pool = pool >= 0
     start = trace.start_s[rows]
     enabled = trace.enabled_s[rows]
-    delay = script.delay_s[rows]
+    delay = _delay_elapsed(frame, enabled, script.delay_s[rows], script.delay_calendar[rows])
     duration = script.duration_s[rows]
     wait_busy = np.zeros(rows.size)
     for code, clock in enumerate(frame.pool_clock):
         mine = pool == code
         if mine.any():
             wait_busy[mine] = clock.working_between(enabled[mine] + delay[mine], start[mine])
-    queued = np.where(has_pool, start - enabled - delay, 0.0)
+    queued = np.where(has_pool, np.maximum(start - enabled - delay, 0.0), 0.0)
     wait_busy = np.clip(wait_busy, 0.0, queued)
     cost_per_hour = np.append(frame.pool_cost_per_hour, 0.0)[pool]  # pool -1 (none) picks the 0
     table = pd.DataFrame(

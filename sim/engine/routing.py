@@ -2,8 +2,9 @@
 
 The route of a case depends only on its own history and attributes, never on timing or
 resources, so routes are drawn before the event loop: all cases advance one step together,
-with numpy. A case's state is its last ``order`` activities (what the rules can look at);
-the decision for a (state, attribute combination) pair is resolved once, by the longest
+with numpy. A case's state is its last ``order`` activities (what the rules can look at),
+led by the start marker while the case is younger than that; the decision for a (state,
+attribute combination) pair is resolved once, by the longest
 matching context with back-off, a conditional rule winning over the plain rule of the same
 context when the case's attribute matches, and cached as a row of cumulative probabilities.
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.streams import uniforms
-from sim.model import END_OF_CASE, RoutingModel
+from sim.model import END_OF_CASE, START_OF_CASE, RoutingModel
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ class RouteTable:
         self.order = routing.order
         self.max_activities = routing.max_activities
         self.end_code = len(activities)
-        code = {name: i for i, name in enumerate(activities)} | {END_OF_CASE: self.end_code}
+        start = self.end_code + 1
+        code = {name: i for i, name in enumerate(activities)}
+        code |= {END_OF_CASE: self.end_code, START_OF_CASE: start}
         self.plain = {tuple(code[a] for a in r.context): self._choice(r.next, code) for r in routing.rules}
         self.conditional: dict[tuple[int, ...], list[tuple[int, int, _Choice]]] = {}
         self.used_attributes = sorted({attributes.index(r.attribute) for r in routing.conditional})
@@ -65,8 +68,8 @@ class RouteTable:
                 self._choice(rule.next, code),
             )
             self.conditional.setdefault(context, []).append(entry)
-        self.states: dict[tuple[int, ...], int] = {(): 0}
-        self.state_history: list[tuple[int, ...]] = [()]
+        self.states: dict[tuple[int, ...], int] = {(start,): 0}
+        self.state_history: list[tuple[int, ...]] = [(start,)]
         self.decisions: dict[int, int] = {}
         self.transitions: dict[int, int] = {}
         self.choices: list[_Choice] = []

@@ -30,6 +30,9 @@ class Script:
     """Working time of the resource that does the work (wall-clock time without a pool)."""
     delay_s: np.ndarray
     """Extraneous delay between enabling and requesting a resource."""
+    delay_calendar: np.ndarray
+    """Calendar (index into the model's calendars) whose working time ``delay_s`` counts,
+    -1 for wall-clock time."""
     cost_per_run: np.ndarray
     starts_next: np.ndarray
     """True when the next instance of the case is enabled as soon as this one starts."""
@@ -51,6 +54,7 @@ def build_script(
     seed: int,
     replication: int,
 ) -> Script:
+    calendar_code = {name: i for i, name in enumerate(model.calendars)}
     n = routes.activity.size
     case, step, activity = routes.case, routes.step, routes.activity
     same_case_as_previous = np.zeros(n, dtype=bool)
@@ -60,6 +64,7 @@ def build_script(
     pool = np.full(n, -1, dtype=np.int64)
     duration = np.zeros(n)
     delay = np.zeros(n)
+    delay_calendar = np.full(n, -1, dtype=np.int64)
     cost_per_run = np.zeros(n)
     pool_code = {name: i for i, name in enumerate(pools)}
     keys = {p: stream_key(seed, replication, p) for p in ("execution", "duration", "delay", "delay duration")}
@@ -83,8 +88,15 @@ def build_script(
             pool[target] = -1 if execution.pool is None else pool_code[execution.pool]
             duration[target] = quantile(execution.duration, u_duration[picked])
             cost_per_run[target] = execution.cost_per_run
-        delay[rows] = _delays(
-            spec.delay, spec.delay_after, activities, previous[rows], case[rows], step[rows], keys
+        delay[rows], delay_calendar[rows] = _delays(
+            spec.delay,
+            spec.delay_after,
+            activities,
+            calendar_code,
+            previous[rows],
+            case[rows],
+            step[rows],
+            keys,
         )
 
     code_of = {name: i for i, name in enumerate(activities)}
@@ -111,6 +123,7 @@ def build_script(
         pool=pool,
         duration_s=duration,
         delay_s=delay,
+        delay_calendar=delay_calendar,
         cost_per_run=cost_per_run,
         starts_next=starts_next,
         block=block,
@@ -124,15 +137,18 @@ def _delays(
     default: Delay | None,
     after: dict[str, Delay],
     activities: list[str],
+    calendar_code: dict[str, int],
     previous: np.ndarray,
     case: np.ndarray,
     step: np.ndarray,
     keys: dict[str, np.uint64],
-) -> np.ndarray:
-    """Delay of each instance: the predecessor's own ``delay_after`` entry, else ``delay``."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Delay of each instance and its calendar code: the predecessor's own ``delay_after``
+    entry, else ``delay``."""
     result = np.zeros(previous.size)
+    calendar = np.full(previous.size, -1, dtype=np.int64)
     if default is None and not after:
-        return result
+        return result, calendar
     specific = {activities.index(name): delay for name, delay in after.items()}
     applies = uniforms(keys["delay"], case, step)
     u_duration = uniforms(keys["delay duration"], case, step)
@@ -141,10 +157,16 @@ def _delays(
         rows = previous == code
         covered |= rows
         result[rows] = _delay_values(delay, applies[rows], u_duration[rows])
+        calendar[rows] = _calendar_code(delay, calendar_code)
     if default is not None:
         rest = ~covered
         result[rest] = _delay_values(default, applies[rest], u_duration[rest])
-    return result
+        calendar[rest] = _calendar_code(default, calendar_code)
+    return result, calendar
+
+
+def _calendar_code(delay: Delay, calendar_code: dict[str, int]) -> int:
+    return -1 if delay.calendar is None else calendar_code[delay.calendar]
 
 
 def _delay_values(delay: Delay, applies: np.ndarray, u_duration: np.ndarray) -> np.ndarray:

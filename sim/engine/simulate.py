@@ -19,7 +19,8 @@ from sim.engine.output import RunFrame, SimulationRun, attribute_column, build_r
 from sim.engine.routing import RouteTable
 from sim.engine.script import build_script
 from sim.engine.streams import stream_key
-from sim.engine.validate import ModelError, parse_instant, validate_model
+from sim.engine.validate import parse_instant, validate_model
+from sim.errors import ModelError
 from sim.model import SimulationModel
 
 DAY_S = 86_400.0
@@ -72,6 +73,7 @@ def simulate(
         frame.resource_clock,
         len(pools),
         _case_rank(model, case_table),
+        frame.calendar_clock,
     )
     _run_loop(loop, case_table, until_s, report)
     trace = loop.trace()
@@ -184,6 +186,7 @@ def _run_frame(model: SimulationModel, origin_ns: int, activities: list[str], po
         resource_pool=np.array(resource_pool, dtype=np.int64),
         resource_clock=resource_clock,
         attribute_columns=[attribute_column(a.name) for a in model.case_attributes],
+        calendar_clock=list(clocks.values()),
     )
 
 

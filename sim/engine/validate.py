@@ -15,15 +15,12 @@ import pandas as pd
 
 from sim.calendar import calendar_weights
 from sim.distributions import validate_distribution
-from sim.model import END_OF_CASE, Distribution, SimulationModel
+from sim.errors import ModelError
+from sim.model import END_OF_CASE, START_OF_CASE, Distribution, SimulationModel
 
 PROBABILITY_TOLERANCE = 0.005
 """How far probabilities may sum away from 1 (rounding in an edited file); the engine
 rescales them to sum to exactly 1."""
-
-
-class ModelError(ValueError):
-    """The simulation model cannot be run as it is; the message names the field."""
 
 
 def check_probabilities(values: dict[str, float] | list[float], where: str) -> None:
@@ -122,8 +119,8 @@ def _check_activities(model: SimulationModel) -> None:
         where = f"activity {key!r}"
         if activity.name != key:
             raise ModelError(f"{where} is named {activity.name!r} inside; the two must match")
-        if key == END_OF_CASE:
-            raise ModelError(f"{where}: the name is reserved for the end of a case")
+        if key in (END_OF_CASE, START_OF_CASE):
+            raise ModelError(f"{where}: the name is reserved for the end or start of a case")
         if not activity.executions:
             raise ModelError(f"{where}: has no executions (who does it, how long it takes)")
         check_probabilities([e.probability for e in activity.executions], f"{where}: executions")
@@ -141,6 +138,13 @@ def _check_activities(model: SimulationModel) -> None:
             if not (0.0 <= delay.probability <= 1.0):
                 raise ModelError(f"{where}: {label} probability must be within 0..1, got {delay.probability}")
             _check_distribution(delay.duration, f"{where}: {label} duration")
+            if delay.calendar is not None and delay.calendar not in model.calendars:
+                raise ModelError(f"{where}: {label} calendar {delay.calendar!r} does not exist")
+            if delay.calendar is not None and calendar_weights(model.calendars[delay.calendar]).sum() <= 0:
+                raise ModelError(
+                    f"{where}: {label} calendar {delay.calendar!r} has no working hours, so the delay "
+                    "would never end"
+                )
         for previous in activity.delay_after:
             if previous not in model.activities:
                 raise ModelError(f"{where}: delay_after names unknown activity {previous!r}")
@@ -210,7 +214,13 @@ def _check_rule(
     where = f"{kind} after {list(context)}"
     if len(context) > model.routing.order:
         raise ModelError(f"{where}: context is longer than the routing order {model.routing.order}")
-    for name in context:
+    if context[:1] == (START_OF_CASE,) and len(context) == 1:
+        raise ModelError(f"{where}: a context of only {START_OF_CASE!r} is the empty context []")
+    for position, name in enumerate(context):
+        if name == START_OF_CASE and position == 0:
+            continue
+        if name == START_OF_CASE:
+            raise ModelError(f"{where}: {START_OF_CASE!r} can only be the first element of a context")
         if name not in model.activities:
             raise ModelError(f"{where}: context names unknown activity {name!r}")
     for name in targets:

@@ -28,7 +28,7 @@ from sim.model import (
 )
 from sim.scenarios.durations import scale_distribution
 from sim.scenarios.routing_edit import cut_returns, remove_activity, set_branch
-from sim.serialize import did_you_mean
+from sim.serialize.fields import did_you_mean
 
 ALWAYS_ON = WeeklyCalendar("24/7", (1.0,) * HOURS_PER_WEEK)
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.errors import FieldPath, ModelError, ModelFileError
 from sim.model import RatePeriod, WeeklyCalendar
 from sim.scenarios.changes import (
     ALWAYS_ON,
@@ -46,10 +47,8 @@ from sim.scenarios.changes import (
 )
 from sim.scenarios.hours import HoursError, hours_label, parse_hours
 from sim.scenarios.scenario import Scenario
-from sim.serialize import (
-    FieldPath,
-    ModelError,
-    ModelFileError,
+from sim.serialize.document import file_kind, load_document, read_text
+from sim.serialize.fields import (
     did_you_mean,
     expect_integer,
     expect_keys,
@@ -57,9 +56,6 @@ from sim.serialize import (
     expect_mapping,
     expect_number,
     expect_string,
-    file_kind,
-    load_document,
-    read_text,
 )
 
 OPTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.errors import ModelError, ModelFileError
 from sim.model import SimulationModel
 from sim.scenarios.changes import Change, ChangeError
 from sim.scenarios.hours import HoursError
 from sim.scenarios.routing_edit import RoutingEditError
-from sim.serialize import ModelError, ModelFileError, check_model
+from sim.serialize.checks import check_model
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Scenario:
 def apply_scenario(model: SimulationModel, scenario: Scenario) -> SimulationModel:
     """The baseline with every change applied, checked after each change.
 
-    A change that does not fit the model raises :class:`~sim.serialize.ModelFileError`
+    A change that does not fit the model raises :class:`~sim.errors.ModelFileError`
     naming the scenario file and the line of the change (or the scenario, for scenarios
     built in code), e.g. ``what_if.yaml line 7: unknown activity 'Aprove PO' (did you
     mean 'Approve PO'?)``.
