@@ -77,7 +77,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     simulate.add_argument(
         "--from",
-        dest="start",
+        dest="simulation_start",
         metavar="TIMESTAMP",
         help="start of the simulation (default: where the log ends)",
     )
@@ -160,7 +160,7 @@ def run_simulate(args: argparse.Namespace) -> int:
 
     _check_simulate_arguments(args)
     scenarios = [scenario for path in args.scenario for scenario in load_scenarios(path)]
-    start = _start(args.start)
+    start = _start(args.simulation_start)
     model, log = _baseline(args)
     if args.automate_top:
         scenarios.extend(_automation_scenarios(args, log, model))
