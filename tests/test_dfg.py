@@ -262,6 +262,20 @@ def test_order_within_cases_is_a_stable_sort_by_case_then_start(unit, span_ns):
     assert rows.tolist() == np.lexsort((start, case)).tolist()
 
 
+def test_flow_order_moves_only_the_cases_that_need_it():
+    log = random_log(3000, seed=5, start=True)
+    codes = log.codes
+    begins = np.where(codes.start_ns == codes.MISSING_NS, codes.end_ns, codes.start_ns)
+    expected = np.lexsort((begins, codes.case))  # stable: ties keep the frame order
+    flow = flow_sequence(log)
+    assert 0 < len(np.unique(codes.case[flow.moved_to])) < log.n_cases
+    assert flow.rows.tolist() == expected.tolist()
+    assert flow.activity.tolist() == codes.activity[expected].tolist()
+    same_case = codes.case[1:] == codes.case[:-1]
+    gaps = (begins[expected][1:] - codes.end_ns[expected][:-1])[same_case]
+    assert flow.path_gaps_ns().tolist() == gaps.tolist()
+
+
 def test_group_stats_stay_accurate_for_very_long_durations():
     years = np.array([1, 3, 5, 200, 100], dtype=np.int64) * 365 * 86400 * 10**9
     group = np.array([0, 0, 0, 1, 1])

@@ -13,6 +13,7 @@ from sc_improve.log.event_log import make_event_log
 from sc_improve.performance import case_durations, cycle_time, event_times
 from sc_improve.performance.case_features import OTHER, case_features, variant_codes
 from sc_improve.performance.cycle_time import histogram
+from sc_improve.performance.drivers import driver_sample
 from tests.conftest import build_log
 
 HOUR = 3600.0
@@ -112,6 +113,33 @@ def test_drivers_sample_big_logs_with_a_fixed_seed():
     assert "sample of 80 cases" in first.notes[0]
     assert first.drivers == second.drivers
     assert first.drivers[0].feature == "case:vendor"
+
+
+def test_slow_groups_of_a_big_log_are_plain_medians_over_a_seeded_sample_of_cases():
+    log = _vendor_log(n_cases=300)
+    drivers = cycle_time(log, max_group_cases=120).drivers
+    assert cycle_time(log, max_group_cases=120).drivers == drivers
+    assert "slow groups were measured on a sample of 120 of the 300 cases" in drivers.notes
+    assert drivers.cases_used == 120
+    sample = driver_sample(log.n_cases, max_cases=120)
+    cases = case_durations(log).iloc[sample]
+    vendor = log.frame.groupby(CASE, sort=False)["case:vendor"].first().loc[cases[CASE]].to_numpy()
+    by_vendor = cases.groupby(vendor)["cycle_time_s"]
+    slowest = drivers.groups[0]
+    assert (slowest.feature, slowest.group) == ("case:vendor", "X")
+    assert slowest.cases == by_vendor.size()["X"]
+    assert slowest.median_cycle_time_s == pytest.approx(by_vendor.median()["X"], rel=1e-12)
+    assert slowest.ratio_to_median == pytest.approx(by_vendor.median()["X"] / cases["cycle_time_s"].median())
+    assert f"({slowest.cases:,} of 120 sampled cases," in slowest.description
+
+
+def test_logs_up_to_the_sample_size_are_described_in_full():
+    log = _vendor_log(n_cases=150)
+    assert driver_sample(150, max_cases=150) is None
+    drivers = cycle_time(log, max_group_cases=150).drivers
+    assert not any("slow groups" in note for note in drivers.notes)
+    assert sum(group.cases for group in drivers.groups if group.feature == "case:vendor") <= 150
+    assert "sampled" not in drivers.groups[0].description
 
 
 def test_drivers_without_case_attributes_use_variants_and_size():

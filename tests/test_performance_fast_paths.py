@@ -16,9 +16,10 @@ import pytest
 
 from sc_improve.columns import RESOURCE
 from sc_improve.log.event_log import make_event_log
-from sc_improve.performance import find_bottlenecks, grouped, resource_analysis
+from sc_improve.performance import find_bottlenecks, grouped, resource_analysis, resources
 from sc_improve.performance.case_features import _values_at
 from sc_improve.performance.grouped import compact, distinct_cases, ranked_medians
+from sc_improve.performance.resources import _top_keys, names_at
 from tests.test_performance_random import random_log
 
 
@@ -38,6 +39,30 @@ def test_distinct_cases_flag_table_and_sort_agree(monkeypatch):
     assert table.tolist() == distinct_cases(groups, case, 40).tolist() == by_pandas.tolist()
 
 
+def test_top_keys_count_and_rank_the_same_on_both_paths(monkeypatch):
+    rng = np.random.default_rng(5)
+    keys = rng.zipf(1.5, 20_000) % 5_000
+    keys[:300] = 4_321  # a clear winner; the rest has many ties in frequency
+    best, rank = _top_keys(keys, 20)
+    _force_general_paths(monkeypatch)
+    general_best, general_rank = _top_keys(keys, 20)
+    monkeypatch.setattr(resources, "RANK_TABLE_LIMIT", 0)
+    searched_best, searched_rank = _top_keys(keys, 20)
+    assert best.tolist() == general_best.tolist() == searched_best.tolist()
+    assert rank.tolist() == general_rank.tolist() == searched_rank.tolist()
+    counts = pd.Series(keys).value_counts()
+    expected = sorted(counts.index, key=lambda key: (-counts[key], key))[:20]
+    assert best.tolist() == expected
+    assert rank.tolist() == [expected.index(key) if key in expected else -1 for key in keys.tolist()]
+
+
+def test_names_at_builds_the_default_text_column():
+    names = np.array(["amy", "bob", "cid"], dtype=object)
+    codes = np.array([2, 0, 0, 1])
+    column = pd.Series(names_at(names, codes))
+    pd.testing.assert_series_equal(column, pd.Series(["cid", "amy", "amy", "bob"]))
+
+
 def test_compact_dense_path_numbers_keys_in_order():
     codes, uniques = compact(np.array([9, -1, 2, 9, 4, -1]))
     assert uniques.tolist() == [2, 4, 9]
@@ -49,7 +74,9 @@ def test_ranked_medians_match_pandas():
     values = rng.exponential(86400.0, 5_000)
     groups = rng.integers(-1, 30, 5_000)
     order = np.argsort(values)
-    count, median = ranked_medians(values[order], order, groups, 31)  # group 30 stays empty
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order))
+    count, median = ranked_medians(values[order], rank, groups, 31)  # group 30 stays empty
     frame = pd.DataFrame({"g": groups, "v": values}).query("g >= 0").groupby("g")["v"]
     assert count[:30].tolist() == frame.size().tolist() and count[30] == 0
     np.testing.assert_allclose(median[:30], frame.median().to_numpy(), rtol=1e-15)
@@ -89,11 +116,9 @@ def test_report_is_the_same_with_the_general_paths(monkeypatch, starts):
     _force_general_paths(monkeypatch)
     general = find_bottlenecks(log).to_dict()
     for report in (fast, general):
-        # Rows with equal sort keys may come in another order; handoff ties are broken by
-        # pair number, which differs between the paths by design.
+        # Rows with equal sort keys may come in another order.
         report["transitions"]["rows"].sort(key=lambda row: (row["source"], row["target"]))
         report["items"].sort(key=lambda item: (item["kind"], item["name"]))
-        report["resources"].pop("handoffs")
     assert fast == general
 
 

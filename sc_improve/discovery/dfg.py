@@ -10,6 +10,7 @@ events in Python, which is what lets a 1M-event map take a fraction of a second.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -22,6 +23,8 @@ from sc_improve.progress import ProgressCallback, ensure_progress
 NS_PER_S = 1e9
 DENSE_PAIR_LIMIT = 1 << 24
 """Up to this many possible activity pairs, pair codes are compacted with a lookup table."""
+DISTINCT_FLAGS_PER_ROW = 16
+"""Distinct cases are counted with a table of (group, case) flags up to this many cells per row."""
 
 
 @dataclass(frozen=True)
@@ -29,17 +32,53 @@ class FlowSequence:
     """The events of every case in flow order (see the module docstring).
 
     Case blocks stay where they are in the frame (only events within a case move), so
-    ``LogCodes.case`` and ``case_starts`` apply unchanged. ``start_ns`` has missing
-    start times replaced by the end time (an activity without a recorded start is taken
-    as instantaneous) and is None when the log has no start times at all. ``rows``
-    gives the frame row at each flow position, or None when the frame order already is
-    the flow order.
+    ``LogCodes.case`` and ``case_starts`` apply unchanged. Few cases, if any, need
+    reordering: ``moved`` are the frame rows of those cases in flow order and
+    ``moved_to`` the (ascending) positions they take, both empty when the frame order
+    is the flow order. Columns in flow order are patched copies of the frame's, made
+    only for the columns asked for. ``begins_ns`` (frame order) holds each event's
+    start, or its end where it has none (taken as instantaneous), and is None when the
+    log has no start times at all.
     """
 
-    activity: np.ndarray
-    end_ns: np.ndarray
-    start_ns: np.ndarray | None
-    rows: np.ndarray | None
+    codes: LogCodes
+    begins_ns: np.ndarray | None
+    moved: np.ndarray
+    moved_to: np.ndarray
+
+    @cached_property
+    def activity(self) -> np.ndarray:
+        return self.in_flow_order(self.codes.activity)
+
+    @cached_property
+    def rows(self) -> np.ndarray | None:
+        """The frame row at each flow position, or None when the frame order is the flow order."""
+        if not len(self.moved):
+            return None
+        return self.in_flow_order(np.arange(len(self.codes.activity)))
+
+    def in_flow_order(self, values: np.ndarray) -> np.ndarray:
+        """A per-event column of the frame in flow order (the column itself when nothing moves)."""
+        if not len(self.moved):
+            return values
+        result = values.copy()
+        result[self.moved_to] = values[self.moved]
+        return result
+
+    def path_gaps_ns(self) -> np.ndarray:
+        """For each path (an event and the next one of its case in flow order, listed in flow order):
+        from the first one's end to the second one's start, or its end without start times."""
+        codes = self.codes
+        following = codes.end_ns if self.begins_ns is None else self.begins_ns
+        gaps = (following[1:] - codes.end_ns[:-1])[codes.same_case_as_next]
+        if len(self.moved):
+            # Only the paths inside reordered cases change; the path from row p is path p - case[p],
+            # since each earlier case ends with one event that starts no path.
+            case = codes.case[self.moved_to]
+            source = np.flatnonzero(case[1:] == case[:-1])
+            path = self.moved_to[source] - case[source]
+            gaps[path] = following[self.moved[source + 1]] - codes.end_ns[self.moved[source]]
+        return gaps
 
 
 @dataclass(frozen=True)
@@ -55,11 +94,11 @@ class GroupStats:
 
 
 def flow_sequence(log: EventLog) -> FlowSequence:
-    """Reorder each case by start time when start times disagree with the end-time order.
+    """The flow order of the log: cases whose start times disagree with the end-time order are reordered.
 
-    Usually no case needs it and the frame's arrays are returned as they are; otherwise
-    :func:`order_within_cases` moves the events within their cases (ties keep the frame
-    order, i.e. end time, then file order).
+    Usually no case needs it; otherwise only the cases that do are put in order by
+    :func:`order_within_cases` (ties keep the frame order, i.e. end time, then file
+    order), so the cost follows those few cases, not the log.
 
     >>> import pandas as pd
     >>> from sc_improve.log.event_log import make_event_log
@@ -71,21 +110,45 @@ def flow_sequence(log: EventLog) -> FlowSequence:
     ['long', 'short']
     """
     codes = log.codes
+    unmoved = np.zeros(0, dtype=np.int64)
     if codes.start_ns is None or np.all(codes.start_ns == LogCodes.MISSING_NS):
-        return FlowSequence(codes.activity, codes.end_ns, None, None)
+        return FlowSequence(codes, None, unmoved, unmoved)
     start = begins_ns(codes)
-    backwards = codes.same_case_as_next & (start[1:] < start[:-1])
-    if not backwards.any():
-        return FlowSequence(codes.activity, codes.end_ns, start, None)
-    rows = order_within_cases(codes.case, start, codes.case_starts)
-    return FlowSequence(codes.activity[rows], codes.end_ns[rows], start[rows], rows)
+    backwards = np.flatnonzero(codes.same_case_as_next & (start[1:] < start[:-1]))
+    if not len(backwards):
+        return FlowSequence(codes, start, unmoved, unmoved)
+    return FlowSequence(codes, start, *_reordered_rows(codes, start, backwards))
+
+
+def _reordered_rows(
+    codes: LogCodes, start: np.ndarray, backwards: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rows of the cases with a backwards step in flow order, the positions they go to).
+
+    ``backwards`` are ascending rows whose next row in the case starts earlier.
+    """
+    case = codes.case[backwards]
+    cases = case[np.concatenate(([True], case[1:] != case[:-1]))]
+    first = codes.case_starts[cases]
+    lengths = codes.case_starts[cases + 1] - first
+    local_starts = np.concatenate(([0], np.cumsum(lengths)))
+    owner = np.repeat(np.arange(len(cases), dtype=np.int32), lengths)
+    positions = np.arange(local_starts[-1]) + np.repeat(first - local_starts[:-1], lengths)
+    order = order_within_cases(owner, start[positions], local_starts)
+    return positions[order], positions
 
 
 def begins_ns(codes: LogCodes) -> np.ndarray:
-    """Each event's start time, or its end time where it has none (taken as instantaneous)."""
+    """Each event's start time, or its end time where it has none (taken as instantaneous).
+
+    When every start is recorded this is the log's own start column: never write into it.
+    """
     if codes.start_ns is None:
         return codes.end_ns
-    return np.where(codes.start_ns == LogCodes.MISSING_NS, codes.end_ns, codes.start_ns)
+    missing = codes.start_ns == LogCodes.MISSING_NS
+    if not missing.any():
+        return codes.start_ns
+    return np.where(missing, codes.end_ns, codes.start_ns)
 
 
 def order_within_cases(case: np.ndarray, start: np.ndarray, case_starts: np.ndarray) -> np.ndarray:
@@ -141,30 +204,30 @@ def discover_map(log: EventLog, progress: ProgressCallback | None = None) -> Pro
     end_counts = np.bincount(flow.activity[last_rows], minlength=n_activities)
 
     report(0.5, "measuring paths")
-    source_rows = np.flatnonzero(codes.same_case_as_next)
-    target_rows = source_rows + 1
-    source_end = flow.end_ns[source_rows]
+    # Row i and row i + 1 form a path when they are in the same case: slices and one mask, no row lists.
+    linked = codes.same_case_as_next
+    gaps = flow.path_gaps_ns()
     notes = []
-    if flow.start_ns is None:
+    if flow.begins_ns is None:
         time_basis = "end_to_end"
-        gaps = flow.end_ns[target_rows] - source_end
     else:
         time_basis = "end_to_start"
-        gaps = flow.start_ns[target_rows] - source_end
         overlaps = int(np.count_nonzero(gaps < 0))
         if overlaps:
             notes.append(
                 f"{overlaps:,} of {len(gaps):,} transitions overlap (the next activity started before "
                 "the previous one ended); their waiting time counts as 0"
             )
-        gaps = np.maximum(gaps, 0)
+            np.maximum(gaps, 0, out=gaps)
         unstarted = int(np.count_nonzero(codes.start_ns == LogCodes.MISSING_NS))
         if unstarted:
             verb = "event has" if unstarted == 1 else "events have"
             notes.append(f"{unstarted:,} {verb} no start time; they count as instantaneous")
-    pair = flow.activity[source_rows].astype(np.int64) * n_activities + flow.activity[target_rows]
+    pair = flow.activity[:-1][linked].astype(np.int64)
+    pair *= n_activities
+    pair += flow.activity[1:][linked]
     group, pairs = compact_codes(pair, n_activities * n_activities)
-    stats = group_stats(group, len(pairs), gaps, codes.case[source_rows], log.n_cases)
+    stats = group_stats(group, len(pairs), gaps, codes.case[:-1][linked], log.n_cases)
 
     report(0.9, "building the map")
     edges = _edges(names, pairs // n_activities, pairs % n_activities, stats)
@@ -209,6 +272,7 @@ def group_stats(
     argsort); ``case`` (codes below ``n_cases``) gives the distinct-case counts.
     """
     count = np.bincount(group, minlength=n_groups)
+    # Float weights: bincount converts integer weights much more slowly than astype does.
     total_ns = np.bincount(group, weights=durations_ns.astype(np.float64), minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_s = total_ns / count / NS_PER_S
@@ -216,7 +280,9 @@ def group_stats(
     value_bits = 63 - group_bits
     longest = int(durations_ns.max()) if len(durations_ns) else 0
     shift = max(longest.bit_length() - value_bits, 0)
-    packed = (group.astype(np.int64) << value_bits) | (durations_ns >> shift)
+    packed = group.astype(np.int64)
+    packed <<= value_bits
+    packed |= (durations_ns >> shift) if shift else durations_ns
     packed.sort()
     seconds_per_unit = 2.0**shift / NS_PER_S
     first = np.concatenate(([0], np.cumsum(count)[:-1]))
@@ -251,15 +317,16 @@ def count_distinct_cases(
 ) -> np.ndarray:
     """Per group, the number of distinct cases among its rows.
 
-    A (case, group) bitmap when it is small (at most ``dense_limit`` cells; by default
-    about four per row), else a sort of packed (group, case) keys: either way no
-    group-by and no Python loop.
+    A (group, case) table of flags when it is small (at most ``dense_limit`` cells; by
+    default about sixteen per row, one byte each), else a sort of packed (group, case)
+    keys: either way no group-by and no Python loop.
     """
-    limit = 4 * len(group) + (1 << 20) if dense_limit is None else dense_limit
+    limit = DISTINCT_FLAGS_PER_ROW * len(group) + (1 << 20) if dense_limit is None else dense_limit
     if n_cases * n_groups <= limit:
-        seen = np.zeros(n_cases * n_groups, dtype=bool)
-        seen[case.astype(np.int64) * n_groups + group] = True
-        return np.count_nonzero(seen.reshape(n_cases, n_groups), axis=0)
+        # Group major: each group's flags are one contiguous row, so counting them is a plain scan.
+        seen = np.zeros(n_groups * n_cases, dtype=bool)
+        seen[group.astype(np.int64) * n_cases + case] = True
+        return np.count_nonzero(seen.reshape(n_groups, n_cases), axis=1)
     case_bits = max(int(n_cases - 1).bit_length(), 1)
     packed = (group.astype(np.int64) << case_bits) | case
     packed.sort()
@@ -275,9 +342,15 @@ def _activity_nodes(log: EventLog) -> list[ActivityNode]:
     means: list[float | None] = [None] * n_activities
     if codes.start_ns is not None:
         has_start = codes.start_ns != LogCodes.MISSING_NS
-        timed = np.bincount(codes.activity[has_start], minlength=n_activities)
-        busy = (codes.end_ns[has_start] - codes.start_ns[has_start]).astype(np.float64)
-        total = np.bincount(codes.activity[has_start], weights=busy, minlength=n_activities)
+        everything = bool(has_start.all())
+        activity = codes.activity if everything else codes.activity[has_start]
+        timed = events if everything else np.bincount(activity, minlength=n_activities)
+        busy = (
+            codes.end_ns - codes.start_ns
+            if everything
+            else codes.end_ns[has_start] - codes.start_ns[has_start]
+        )
+        total = np.bincount(activity, weights=busy.astype(np.float64), minlength=n_activities)
         means = [t / c / NS_PER_S if c else None for t, c in zip(total.tolist(), timed.tolist(), strict=True)]
     order = np.argsort(-events, kind="stable")
     return [

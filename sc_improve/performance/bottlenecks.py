@@ -21,7 +21,7 @@ activity), so shares are for ranking and do not add up to 100 %.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -136,11 +136,8 @@ def find_bottlenecks(
         *_rework_items(rework),
         *(_resource_items(times, wait) if log.has_resource else []),
     ]
-    ranked = sorted((item for item in candidates if item.excess_time_s > 0), key=lambda item: -item.impact_s)
-    total = cycles.total_s
-    items = [
-        replace(item, impact_share=item.impact_s / total if total > 0 else 0.0) for item in ranked[:max_items]
-    ]
+    ranked = sorted((item for item in candidates if item.excess > 0), key=lambda item: -item.impact)
+    items = [item.in_words(cycles.total_s) for item in ranked[:max_items]]
     return BottleneckReport(
         items=items,
         activities=activities,
@@ -155,33 +152,45 @@ def find_bottlenecks(
     )
 
 
-def _item(
-    kind: Kind,
-    name: str,
-    cases: int,
-    excess: float,
-    baseline: float | None,
-    estimated: bool,
-    describe: Callable[[str, str, str], str],
-) -> Bottleneck:
-    """A candidate with impact share 0 (set after ranking).
+@dataclass(frozen=True)
+class _Candidate:
+    """A bottleneck before ranking, in figures only: just the few that make the list are put in words.
 
     ``describe(cases, mean excess, baseline)`` receives the figures already in words.
     """
-    mean = excess / cases if cases else 0.0
-    baseline = None if baseline is None else float(baseline)
-    return Bottleneck(
-        kind=kind,
-        name=name,
-        cases_affected=cases,
-        excess_time_s=excess,
-        mean_excess_s=mean,
-        impact_s=cases * mean,
-        impact_share=0.0,
-        baseline_s=baseline,
-        explanation=describe(f"{cases:,}", human_duration(mean), human_duration(baseline)),
-        estimated=bool(estimated),
-    )
+
+    kind: Kind
+    name: str
+    cases: int
+    excess: float
+    baseline: float | None
+    estimated: bool
+    describe: Callable[[str, str, str], str]
+
+    @property
+    def mean(self) -> float:
+        return self.excess / self.cases if self.cases else 0.0
+
+    @property
+    def impact(self) -> float:
+        return self.cases * self.mean
+
+    def in_words(self, total_cycle_time_s: float) -> Bottleneck:
+        mean = self.mean
+        impact = self.cases * mean
+        baseline = None if self.baseline is None else float(self.baseline)
+        return Bottleneck(
+            kind=self.kind,
+            name=self.name,
+            cases_affected=self.cases,
+            excess_time_s=self.excess,
+            mean_excess_s=mean,
+            impact_s=impact,
+            impact_share=impact / total_cycle_time_s if total_cycle_time_s > 0 else 0.0,
+            baseline_s=baseline,
+            explanation=self.describe(f"{self.cases:,}", human_duration(mean), human_duration(baseline)),
+            estimated=bool(self.estimated),
+        )
 
 
 @dataclass(frozen=True)
@@ -201,7 +210,8 @@ def _excess(times: EventTimes, values: np.ndarray, groups: np.ndarray, stats: Gr
     """Excess over the group medians. Events in no group (-1) or without a value get NaN from
     the median lookup, so they are never above it and add 0 wherever they are counted."""
     n_groups = len(stats.count)
-    per_event = values - np.append(stats.median, np.nan)[groups]  # group -1 reads the appended NaN
+    per_event = np.append(stats.median, np.nan)[groups]  # group -1 reads the appended NaN
+    np.subtract(values, per_event, out=per_event)
     above = per_event > 0
     np.fmax(per_event, 0.0, out=per_event)  # fmax, unlike maximum, turns NaN into 0 too
     bins = groups if len(groups) == 0 or int(groups.min()) >= 0 else np.where(groups >= 0, groups, n_groups)
@@ -218,7 +228,7 @@ def _excess(times: EventTimes, values: np.ndarray, groups: np.ndarray, stats: Gr
     return _Excess(per_event, per_group, cases, estimated_share, rows)
 
 
-def _activity_items(times: EventTimes, wait: _Excess) -> list[Bottleneck]:
+def _activity_items(times: EventTimes, wait: _Excess) -> list[_Candidate]:
     names = times.codes.activities
     items = []
     for a in np.flatnonzero(wait.per_group):
@@ -227,7 +237,9 @@ def _activity_items(times: EventTimes, wait: _Excess) -> list[Bottleneck]:
         median = times.wait_by_activity.median[a]
         excess = float(wait.per_group[a])
         items.append(
-            _item("waiting", name, int(wait.cases[a]), excess, median, wait.estimated_share[a] > 0, describe)
+            _Candidate(
+                "waiting", name, int(wait.cases[a]), excess, median, wait.estimated_share[a] > 0, describe
+            )
         )
     if not times.has_start:
         return items
@@ -237,7 +249,7 @@ def _activity_items(times: EventTimes, wait: _Excess) -> list[Bottleneck]:
         name = str(names[a])
         excess = float(work.per_group[a])
         items.append(
-            _item(
+            _Candidate(
                 "processing",
                 name,
                 int(work.cases[a]),
@@ -279,7 +291,7 @@ def _wait_text(where: str, span: str, estimated_share: float) -> Callable[[str, 
     return estimate if estimated_share >= 0.5 else exact
 
 
-def _transition_items(times: EventTimes) -> list[Bottleneck]:
+def _transition_items(times: EventTimes) -> list[_Candidate]:
     names = times.codes.activities
     transition, keys = times.transitions
     stats = times.wait_by_transition
@@ -294,7 +306,7 @@ def _transition_items(times: EventTimes) -> list[Bottleneck]:
         name = f"{source} → {target}"
         excess = float(wait.per_group[t])
         items.append(
-            _item(
+            _Candidate(
                 "transition",
                 name,
                 int(wait.cases[t]),
@@ -307,9 +319,9 @@ def _transition_items(times: EventTimes) -> list[Bottleneck]:
     return items
 
 
-def _rework_items(rework: ReworkResult) -> list[Bottleneck]:
+def _rework_items(rework: ReworkResult) -> list[_Candidate]:
     return [
-        _item(
+        _Candidate(
             "rework",
             row.activity,
             row.cases_with_rework,
@@ -332,7 +344,7 @@ def _rework_text(activity: str, extra: int) -> Callable[[str, str, str], str]:
     return describe
 
 
-def _resource_items(times: EventTimes, wait: _Excess) -> list[Bottleneck]:
+def _resource_items(times: EventTimes, wait: _Excess) -> list[_Candidate]:
     """Resources whose work waits further above the activity medians than the same activities usually do."""
     codes = times.codes
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -341,7 +353,8 @@ def _resource_items(times: EventTimes, wait: _Excess) -> list[Bottleneck]:
     n_resources = len(codes.resources)
     bins = np.where(measured, codes.resource, n_resources)
     # Unmeasured events land in the extra bin n_resources, so their weight needs no masking.
-    beyond_usual = wait.per_event - usual[codes.activity]
+    beyond_usual = usual[codes.activity]
+    np.subtract(wait.per_event, beyond_usual, out=beyond_usual)
     beyond = np.bincount(bins, weights=beyond_usual, minlength=n_resources + 1)[:n_resources]
     if times.any_estimated:
         estimated = np.bincount(bins, weights=times.estimated, minlength=n_resources + 1)[:n_resources] > 0
@@ -353,7 +366,9 @@ def _resource_items(times: EventTimes, wait: _Excess) -> list[Bottleneck]:
     for r in np.flatnonzero((beyond > 0) & (cases > 0)):
         name = str(codes.resources[r])
         items.append(
-            _item("resource", name, int(cases[r]), float(beyond[r]), None, estimated[r], _resource_text(name))
+            _Candidate(
+                "resource", name, int(cases[r]), float(beyond[r]), None, estimated[r], _resource_text(name)
+            )
         )
     return items
 

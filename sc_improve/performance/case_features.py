@@ -51,23 +51,27 @@ class CaseFeature:
         return self.codes is not None
 
 
-def case_features(log: EventLog, repeated: Repeats) -> list[CaseFeature]:
-    """The case attributes that can form groups, the variant, the number of events and rework."""
+def case_features(log: EventLog, repeated: Repeats, cases: np.ndarray | None = None) -> list[CaseFeature]:
+    """The case attributes that can form groups, the variant, the number of events and rework.
+
+    ``cases`` (ascending case codes) limits the features to those cases, in that order.
+    """
     codes = log.codes
-    first_rows = codes.case_starts[:-1]
-    n_cases = len(first_rows)
+    n_cases = len(codes.case_starts) - 1
+    chosen = slice(None) if cases is None else cases
+    first_rows = codes.case_starts[:-1][chosen]
     features = []
     for column in log.case_attributes:
         feature = _attribute_feature(column, _values_at(log.frame[column], first_rows))
         if feature is not None:
             features.append(feature)
-    variant = _variant_feature(codes)
+    variant = _variant_feature(codes, chosen)
     if variant is not None:
         features.append(variant)
     features.append(
-        CaseFeature("events", "number of events", values=np.diff(codes.case_starts).astype(float))
+        CaseFeature("events", "number of events", values=np.diff(codes.case_starts)[chosen].astype(float))
     )
-    reworked = np.bincount(codes.case[repeated.rows], minlength=n_cases) > 0
+    reworked = (np.bincount(codes.case[repeated.rows], minlength=n_cases) > 0)[chosen]
     if reworked.any() and not reworked.all():
         features.append(
             CaseFeature("rework", "rework", codes=reworked.astype(np.int64), levels=("no", "yes"))
@@ -168,6 +172,7 @@ def variant_label(codes: LogCodes, variant: int, case: int) -> str:
     return f"variant {variant + 1} ({names}{more})"
 
 
-def _variant_feature(codes: LogCodes) -> CaseFeature | None:
+def _variant_feature(codes: LogCodes, cases: slice | np.ndarray) -> CaseFeature | None:
+    """Variants are told apart and ranked on the whole log, then read for the chosen ``cases``."""
     variant, example = variant_codes(codes)
-    return _pooled("variant", "variant", variant, lambda v: variant_label(codes, v, int(example[v])))
+    return _pooled("variant", "variant", variant[cases], lambda v: variant_label(codes, v, int(example[v])))

@@ -15,8 +15,14 @@ import pandas as pd
 from sc_improve.columns import CASE
 from sc_improve.log.event_log import EventLog
 from sc_improve.performance.case_features import case_features
-from sc_improve.performance.drivers import MAX_CASES, DriversResult, explain_cycle_times
-from sc_improve.performance.timing import NS_PER_S, EventTimes, event_times
+from sc_improve.performance.drivers import (
+    MAX_CASES,
+    MAX_GROUP_CASES,
+    DriversResult,
+    driver_sample,
+    explain_cycle_times,
+)
+from sc_improve.performance.timing import EventTimes, Repeats, event_times
 from sc_improve.progress import ProgressCallback, ensure_progress
 
 MAX_BINS = 30
@@ -62,9 +68,7 @@ class CycleTimeResult:
 
 def case_cycle_times(times: EventTimes) -> np.ndarray:
     """Cycle time in seconds of each case, indexed by case code."""
-    starts = times.codes.case_starts
-    first = np.minimum.reduceat(times.start_ns, starts[:-1])
-    return (times.codes.end_ns[starts[1:] - 1] - first) / NS_PER_S
+    return times.cycle_s
 
 
 def case_durations(log: EventLog, times: EventTimes | None = None) -> pd.DataFrame:
@@ -97,9 +101,13 @@ def cycle_time(
     *,
     drivers: bool = True,
     max_driver_cases: int = MAX_CASES,
+    max_group_cases: int = MAX_GROUP_CASES,
     progress: ProgressCallback | None = None,
 ) -> CycleTimeResult:
     """Cycle-time distribution with a histogram, and its drivers unless ``drivers=False``.
+
+    The driver model is fitted on at most ``max_driver_cases`` cases, and the case
+    features and slow groups are measured on at most ``max_group_cases`` (seeded samples).
 
     >>> import pandas as pd
     >>> from sc_improve.log.event_log import make_event_log
@@ -113,12 +121,13 @@ def cycle_time(
     times = times if times is not None else event_times(log)
     report(0.0, "measuring cycle times")
     cycle_s = case_cycle_times(times)
-    p50, p90, p95 = np.quantile(cycle_s, [0.5, 0.9, 0.95])
+    p50, p90, p95, covered = np.quantile(cycle_s, [0.5, 0.9, 0.95, HISTOGRAM_QUANTILE])
     result_drivers = None
     if drivers:
         report(0.2, "ranking cycle-time drivers")
-        features = case_features(log, times.repeats)
-        result_drivers = explain_cycle_times(features, cycle_s, max_cases=max_driver_cases)
+        result_drivers = cycle_time_drivers(
+            log, times.repeats, cycle_s, max_cases=max_driver_cases, max_group_cases=max_group_cases
+        )
     report(1.0, "")
     notes = []
     if not times.has_start:
@@ -131,21 +140,45 @@ def cycle_time(
         p95_s=float(p95),
         max_s=float(cycle_s.max()),
         total_s=float(cycle_s.sum()),
-        histogram=histogram(cycle_s),
+        histogram=histogram(cycle_s, float(covered)),
         drivers=result_drivers,
         estimated=not times.has_start,
         notes=notes,
     )
 
 
-def histogram(seconds: np.ndarray) -> list[HistogramBin]:
+def cycle_time_drivers(
+    log: EventLog,
+    repeated: Repeats,
+    cycle_s: np.ndarray,
+    *,
+    max_cases: int = MAX_CASES,
+    max_group_cases: int = MAX_GROUP_CASES,
+) -> DriversResult:
+    """What goes with long cases (``cycle_s`` per case): the case features ranked by the driver model.
+
+    Above ``max_group_cases`` cases the features are read for a seeded sample of that many
+    (see :func:`driver_sample`): reading a few text attributes of every case of a big log
+    would cost more than all the rest of the driver analysis.
+    """
+    sample = driver_sample(len(cycle_s), max_cases=max_group_cases)
+    if sample is None:
+        return explain_cycle_times(case_features(log, repeated), cycle_s, max_cases=max_cases)
+    features = case_features(log, repeated, sample)
+    return explain_cycle_times(features, cycle_s[sample], max_cases=max_cases, all_cases=len(cycle_s))
+
+
+def histogram(seconds: np.ndarray, covered: float | None = None) -> list[HistogramBin]:
     """Equal bins of a readable width (1 h, 1 d, 1 week ...) up to the 99th percentile, then one open bin.
+
+    ``covered`` is that percentile when the caller has it already.
 
     >>> bins = histogram(np.array([0.0, 30.0, 90.0, 100.0, 3600.0]))
     >>> len(bins), bins[0].upper_s, bins[0].cases, bins[-1].upper_s, bins[-1].cases
     (30, 120.0, 4, None, 1)
     """
-    covered = float(np.quantile(seconds, HISTOGRAM_QUANTILE))
+    if covered is None:
+        covered = float(np.quantile(seconds, HISTOGRAM_QUANTILE))
     step = next((s for s in NICE_STEPS_S if covered / s < MAX_BINS), None)
     if step is None:
         step = NICE_STEPS_S[-1] * np.ceil(covered / NICE_STEPS_S[-1] / MAX_BINS)

@@ -9,8 +9,11 @@ the cases (permutation importance), so it measures what the feature adds to the
 prediction, on cases the tree has not seen.
 
 The tree only ranks features. The groups reported in words ("cases with vendor = V17
-take 2.3x the median") are plain medians over all cases, so they can be checked by hand.
-The cost is bounded: the model sees at most ``max_cases`` cases, drawn with a fixed seed.
+take 2.3x the median") are plain medians over the cases, so they can be checked by hand.
+The cost is bounded: the model sees at most ``max_cases`` cases, drawn with a fixed seed,
+and on logs with more than ``MAX_GROUP_CASES`` cases the case features (and so the
+groups) are read for a seeded sample of that many cases (:func:`driver_sample`), which
+the result says.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from sc_improve.performance.grouped import ranked_medians
 from sc_improve.units import human_duration
 
 MAX_CASES = 10_000
+MAX_GROUP_CASES = 50_000
+"""Above this many cases, the features and slow groups are measured on a seeded sample of this many:
+reading the text attributes of every case would cost more than all the rest of the analysis."""
 MIN_CASES = 30
 TEST_SHARE = 0.25
 MAX_DEPTH = 4
@@ -72,13 +78,41 @@ class DriversResult:
         return asdict(self)
 
 
+def driver_sample(n_cases: int, *, max_cases: int = MAX_GROUP_CASES, seed: int = 0) -> np.ndarray | None:
+    """Ascending codes of ``max_cases`` cases drawn with a fixed seed, or None when there are no more.
+
+    >>> sample = driver_sample(10, max_cases=4)
+    >>> driver_sample(10, max_cases=20) is None, len(set(sample.tolist())), bool(np.all(np.diff(sample) > 0))
+    (True, 4, True)
+    """
+    if n_cases <= max_cases:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n_cases, size=max_cases, replace=False))
+
+
 def explain_cycle_times(
-    features: list[CaseFeature], cycle_s: np.ndarray, *, max_cases: int = MAX_CASES, seed: int = 0
+    features: list[CaseFeature],
+    cycle_s: np.ndarray,
+    *,
+    max_cases: int = MAX_CASES,
+    seed: int = 0,
+    all_cases: int | None = None,
 ) -> DriversResult:
-    """Rank ``features`` by how much they explain ``cycle_s`` (seconds per case) and name slow groups."""
+    """Rank ``features`` by how much they explain ``cycle_s`` (seconds per case) and name slow groups.
+
+    ``all_cases`` is the number of cases in the log when ``features`` and ``cycle_s``
+    describe a sample of them (see :func:`driver_sample`).
+    """
     drivers, r2, used, notes = _importances(features, cycle_s, max_cases, seed)
+    sampled = all_cases is not None and all_cases > len(cycle_s)
+    if sampled:
+        notes.append(f"slow groups were measured on a sample of {len(cycle_s):,} of the {all_cases:,} cases")
     return DriversResult(
-        drivers=drivers, groups=_slow_groups(features, cycle_s), held_out_r2=r2, cases_used=used, notes=notes
+        drivers=drivers,
+        groups=_slow_groups(features, cycle_s, sampled),
+        held_out_r2=r2,
+        cases_used=used,
+        notes=notes,
     )
 
 
@@ -157,11 +191,14 @@ def _design(features: list[CaseFeature], rows: np.ndarray, target: np.ndarray, n
     return matrix
 
 
-def _slow_groups(features: list[CaseFeature], cycle_s: np.ndarray) -> list[GroupEffect]:
+def _slow_groups(
+    features: list[CaseFeature], cycle_s: np.ndarray, sampled: bool = False
+) -> list[GroupEffect]:
     """Groups whose median cycle time is at least ``SLOWER_RATIO`` times the overall median.
 
     Ranked by excess time, cases x (group median - overall median): a large group that
-    is a bit slower can matter more than a tiny group that is very slow.
+    is a bit slower can matter more than a tiny group that is very slow. When the cases
+    are a sample, the words say how many of the sampled cases a group has.
     """
     overall = float(np.median(cycle_s))
     if overall <= 0:
@@ -169,10 +206,12 @@ def _slow_groups(features: list[CaseFeature], cycle_s: np.ndarray) -> list[Group
     floor = max(MIN_GROUP_CASES, math.ceil(MIN_GROUP_SHARE * len(cycle_s)))
     order = np.argsort(cycle_s)
     ranked = cycle_s[order]
+    rank = np.empty(len(order), dtype=np.int32 if len(order) < 1 << 31 else np.int64)
+    rank[order] = np.arange(len(order))
     candidates = []
     for feature in features:
         groups, members = _groups(feature)
-        counts, medians = ranked_medians(ranked, order, members, len(groups))
+        counts, medians = ranked_medians(ranked, rank, members, len(groups))
         for index, (group, subject) in enumerate(groups):
             count, median = int(counts[index]), float(medians[index])
             if subject and floor <= count < len(cycle_s) and median >= SLOWER_RATIO * overall:
@@ -186,7 +225,8 @@ def _slow_groups(features: list[CaseFeature], cycle_s: np.ndarray) -> list[Group
             median_cycle_time_s=median,
             ratio_to_median=median / overall,
             description=(
-                f"{subject} take {median / overall:.1f}x the median cycle time ({count:,} cases, "
+                f"{subject} take {median / overall:.1f}x the median cycle time ({count:,} "
+                f"{f'of {len(cycle_s):,} sampled ' if sampled else ''}cases, "
                 f"median {human_duration(median)} against {human_duration(overall)} overall)"
             ),
         )
@@ -206,7 +246,8 @@ def _groups(feature: CaseFeature) -> tuple[list[tuple[str, str]], np.ndarray]:
     values = feature.values
     if not np.isfinite(values).any():
         return [], np.full(len(values), -1)
-    threshold = float(np.nanquantile(values, 0.75))
+    # np.quantile when nothing is missing: the same value, without nanquantile's extra copies.
+    threshold = float((np.nanquantile if np.isnan(values).any() else np.quantile)(values, 0.75))
     subject = (
         f"cases with {threshold:g} or more events"
         if feature.name == "events"

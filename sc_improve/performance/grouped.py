@@ -117,34 +117,42 @@ def _decode(keys: np.ndarray, value_bits: int) -> np.ndarray:
 
 
 def ranked_medians(
-    ranked_values: np.ndarray, order: np.ndarray, groups: np.ndarray, n_groups: int
+    ranked_values: np.ndarray, rank: np.ndarray, groups: np.ndarray, n_groups: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-group count and median of values already sorted once: ``ranked_values = values[order]``.
+    """Per-group count and median of values sorted once: ``ranked_values[rank[i]]`` is item i's value.
 
     For many groupings of the same values (one per case feature), sorting the values once
-    and then only grouping their ranks stably (a radix sort of small codes) replaces one
-    full sort per grouping. Medians interpolate like :func:`grouped_stats` and are exact.
+    and then sorting only (group, rank) pairs packed into one small integer (32 bits when
+    they fit, which numpy sorts several times faster than anything else) replaces one
+    full sort per grouping: each group's ranks come out ascending, so its median ranks
+    pick its median values. Medians interpolate like :func:`grouped_stats` and are exact.
 
     >>> import numpy as np
     >>> values = np.array([4.0, 1.0, 3.0, 2.0])
     >>> order = np.argsort(values)
-    >>> count, median = ranked_medians(values[order], order, np.array([0, 0, 1, -1]), 2)
+    >>> rank = np.empty(4, dtype=np.int64)
+    >>> rank[order] = np.arange(4)
+    >>> count, median = ranked_medians(values[order], rank, np.array([0, 0, 1, -1]), 2)
     >>> count.tolist(), median.tolist()
     ([2, 1], [2.5, 3.0])
     """
-    ranked_groups = groups[order]
-    ranked_groups = np.where(ranked_groups >= 0, ranked_groups, n_groups)
-    by_group = stable_group_order(ranked_groups, n_groups + 1)
-    count = np.bincount(ranked_groups, minlength=n_groups + 1)[:n_groups]
+    rank_bits = max((len(rank) - 1).bit_length(), 1)
+    dtype = np.int32 if rank_bits + n_groups.bit_length() <= 31 else np.int64
+    keys = np.where(groups >= 0, groups, n_groups).astype(dtype)  # no group: the extra last group
+    count = np.bincount(keys, minlength=n_groups + 1)[:n_groups]
+    keys <<= rank_bits
+    keys |= rank
+    keys.sort()
     first = np.cumsum(count) - count
     median = np.full(n_groups, np.nan)
     present = count > 0
     position = (count[present] - 1) * 0.5
     low = np.floor(position).astype(np.int64)
     high = np.minimum(low + 1, count[present] - 1)
-    low_value = ranked_values[by_group[first[present] + low]]
+    rank_mask = (1 << rank_bits) - 1
+    low_value = ranked_values[keys[first[present] + low] & rank_mask]
     median[present] = low_value + (position - low) * (
-        ranked_values[by_group[first[present] + high]] - low_value
+        ranked_values[keys[first[present] + high] & rank_mask] - low_value
     )
     return count, median
 
@@ -154,8 +162,9 @@ def distinct_cases(groups: np.ndarray, case: np.ndarray, n_groups: int) -> np.nd
 
     With few (case, group) pairs possible, a table of one flag per pair is set and
     counted per group: no sort at all. Otherwise each pair is packed into one integer
-    (group major, 32 bits when it fits, which halves the sort), the keys are sorted and
-    each change of key is a new pair.
+    (group in the high bits, case in the low bits, 32 bits when they fit: numpy sorts
+    those several times faster), the keys are sorted and each change of key is a new
+    pair, whose group is a shift away (no division).
 
     >>> import numpy as np
     >>> distinct_cases(np.array([0, 1, 0, 0, -1]), np.array([0, 0, 0, 1, 1]), 2).tolist()
@@ -175,13 +184,15 @@ def distinct_cases(groups: np.ndarray, case: np.ndarray, n_groups: int) -> np.nd
         return np.count_nonzero(seen.reshape(height, n_cases)[:n_groups], axis=1)
     if not all_grouped:
         groups, case = groups[grouped], case[grouped]
-    dtype = np.int32 if n_cases * n_groups < 1 << 31 else np.int64
-    keys = groups.astype(dtype) * dtype(n_cases)
-    keys += case
+    case_bits = max((n_cases - 1).bit_length(), 1)
+    dtype = np.int32 if case_bits + max((n_groups - 1).bit_length(), 1) <= 31 else np.int64
+    keys = groups.astype(dtype)
+    keys <<= case_bits
+    keys |= case
     keys.sort()
     new = np.ones(len(keys), dtype=bool)
     np.not_equal(keys[1:], keys[:-1], out=new[1:])
-    return np.bincount(keys[new] // n_cases, minlength=n_groups)
+    return np.bincount(keys[new] >> case_bits, minlength=n_groups)
 
 
 def compact(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sc_improve.log.event_log import EventLog
 from sc_improve.performance.activity_times import optional
@@ -148,19 +149,30 @@ def _summaries(times: EventTimes) -> list[ResourceSummary]:
     cases = distinct_cases(codes.resource, codes.case, n_resources)
     pairs = np.bincount(bins * n_activities + codes.activity, minlength=(n_resources + 1) * n_activities)
     activities = np.count_nonzero(pairs.reshape(n_resources + 1, n_activities)[:n_resources], axis=1)
-    processing = _sum_and_count(bins, times.processing_s, n_resources)
-    wait = _sum_and_count(bins, times.wait_s, n_resources)
+    processing_total, processing_count = _sum_and_count(bins, times.processing_s, n_resources)
+    wait_total, wait_count = _sum_and_count(bins, times.wait_s, n_resources)
+    # Plain lists: reading numpy scalars one by one costs more than the counting above.
     rows = [
         ResourceSummary(
-            resource=str(codes.resources[r]),
-            events=int(events[r]),
-            cases=int(cases[r]),
-            activities=int(activities[r]),
-            mean_processing_s=optional(processing[0][r] / processing[1][r]) if processing[1][r] else None,
-            total_processing_s=float(processing[0][r]) if processing[1][r] else None,
-            mean_wait_s=optional(wait[0][r] / wait[1][r]) if wait[1][r] else None,
+            resource=str(name),
+            events=event_count,
+            cases=case_count,
+            activities=activity_count,
+            mean_processing_s=optional(busy / timed) if timed else None,
+            total_processing_s=busy if timed else None,
+            mean_wait_s=optional(waited / waits) if waits else None,
         )
-        for r in range(n_resources)
+        for name, event_count, case_count, activity_count, busy, timed, waited, waits in zip(
+            codes.resources.tolist(),
+            events.tolist(),
+            cases.tolist(),
+            activities.tolist(),
+            processing_total.tolist(),
+            processing_count.tolist(),
+            wait_total.tolist(),
+            wait_count.tolist(),
+            strict=True,
+        )
     ]
     rows.sort(key=lambda row: -row.events)
     return rows
@@ -198,17 +210,24 @@ def _workload(times: EventTimes, period: Period) -> pd.DataFrame:
     end_ns = codes.end_ns if everything else codes.end_ns[known]
     processing_s = times.processing_s if everything else times.processing_s[known]
     days = PERIOD_DAYS[period]
-    day = end_ns // DAY_NS
-    index = (day + EPOCH_WEEKDAY) // days if days > 1 else day
-    first = int(index.min())
-    span = int(index.max()) - first + 1
-    keys = resource.astype(np.int64) * span + (index - first)
-    busy_weights = np.nan_to_num(processing_s) if times.has_start else None
+    keys = end_ns // DAY_NS
+    if days > 1:
+        keys += EPOCH_WEEKDAY
+        keys //= days
+    first = int(keys.min())
+    span = int(keys.max()) - first + 1
+    keys -= first
+    resource_part = resource.astype(np.int64)
+    resource_part *= span
+    keys += resource_part
+    busy_weights = None
+    if times.has_start:
+        busy_weights = np.nan_to_num(processing_s) if times.any_estimated else processing_s
     cells, events, busy = _cell_totals(keys, busy_weights)
     period_days = (cells % span + first) * days - (EPOCH_WEEKDAY if days > 1 else 0)
     frame = pd.DataFrame(
         {
-            "resource": codes.resources[cells // span],
+            "resource": names_at(codes.resources, cells // span),
             "period_start": pd.DatetimeIndex((period_days * DAY_NS).astype("datetime64[ns]"), tz="UTC"),
             "events": events,
         }
@@ -220,6 +239,15 @@ def _workload(times: EventTimes, period: Period) -> pd.DataFrame:
         frame["busy_s"] = np.nan
         frame["busy_share"] = np.nan
     return frame
+
+
+def names_at(names: np.ndarray, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``names[codes]`` as pandas' default text column.
+
+    One Arrow take over the few distinct names: building the column from an object
+    array of Python strings instead costs ten times as much on long tables.
+    """
+    return pd.array(pa.array(names.tolist(), type=pa.large_string()).take(pa.array(codes)), dtype="str")
 
 
 def _cell_totals(
@@ -255,25 +283,11 @@ def _handoffs(times: EventTimes, top: int) -> tuple[list[Handoff], int, float]:
     giving = np.append(resource, -1)[times.enabler]  # enabler -1 reads the appended "no resource"
     both_known = (giving >= 0) & (resource >= 0)
     handoff_rows = np.flatnonzero(both_known & (giving != resource))
-    keys = giving[handoff_rows].astype(np.int64) * n_resources + resource[handoff_rows]
-    top_key = int(keys.max()) if len(keys) else -1
-    if dense_keys(top_key, len(keys)):
-        # Counting over the key space numbers the pairs in key order, as compact() would, and a
-        # small lookup table over it finds the rows of the reported pairs without coding every row.
-        frequency_by_key = np.bincount(keys, minlength=top_key + 1)
-        pair_keys = np.flatnonzero(frequency_by_key)
-        frequency = frequency_by_key[pair_keys]
-        best = np.argsort(-frequency, kind="stable")[:top]
-        lookup = np.full(top_key + 1, -1, dtype=np.int8 if top < 128 else np.int64)
-        lookup[pair_keys[best]] = np.arange(len(best))
-        reported = lookup[keys]
-    else:
-        pair, pair_keys = compact(keys)
-        frequency = np.bincount(pair, minlength=len(pair_keys))
-        best = np.argsort(-frequency, kind="stable")[:top]
-        rank = np.full(len(pair_keys), -1, dtype=np.int64)
-        rank[best] = np.arange(len(best))
-        reported = rank[pair]
+    # One integer per (giving, receiving) pair, in 32 bits when it fits (it halves any sort).
+    keys = giving[handoff_rows].astype(np.int32 if n_resources * n_resources < 1 << 31 else np.int64)
+    keys *= n_resources
+    keys += resource[handoff_rows]
+    best, reported = _top_keys(keys, top)
     kept = reported >= 0
     rows, reported = handoff_rows[kept], reported[kept].astype(np.int64)
     stats = grouped_stats(times.wait_s[rows], reported, len(best))
@@ -281,15 +295,61 @@ def _handoffs(times: EventTimes, top: int) -> tuple[list[Handoff], int, float]:
     estimated = np.bincount(reported, weights=times.estimated[rows], minlength=len(best))
     handoffs = [
         Handoff(
-            from_resource=str(codes.resources[pair_keys[p] // n_resources]),
-            to_resource=str(codes.resources[pair_keys[p] % n_resources]),
+            from_resource=str(codes.resources[key // n_resources]),
+            to_resource=str(codes.resources[key % n_resources]),
             count=int(stats.count[i]),
             cases=int(cases[i]),
             median_wait_s=float(stats.median[i]),
             total_wait_s=float(stats.total[i]),
             estimated=bool(estimated[i] > 0),
         )
-        for i, p in enumerate(best)
+        for i, key in enumerate(best.tolist())
     ]
     transitions = int(np.count_nonzero(both_known))
     return handoffs, len(handoff_rows), len(handoff_rows) / transitions if transitions else 0.0
+
+
+def _top_keys(keys: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the ``top`` most frequent keys, most frequent first, ties in key order; each row's rank or -1).
+
+    Small keys are counted over the key space, large ones by sorting them once and
+    counting the runs; neither numbers every distinct key row by row. The rows' ranks
+    come from a one-byte table over the key space, or from binary search when even
+    that would be too large.
+    """
+    top_key = int(keys.max()) if len(keys) else -1
+    if dense_keys(top_key, len(keys)):
+        frequency_by_key = np.bincount(keys, minlength=top_key + 1)
+        present = np.flatnonzero(frequency_by_key)
+        best = present[_most_frequent(frequency_by_key[present], top)]
+    else:
+        ordered = np.sort(keys)
+        run_starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        frequency = np.diff(np.append(run_starts, len(ordered)))
+        best = ordered[run_starts[_most_frequent(frequency, top)]]
+    if top_key < RANK_TABLE_LIMIT:
+        lookup = np.full(top_key + 1, -1, dtype=np.int8 if top < 128 else np.int64)
+        lookup[best] = np.arange(len(best))
+        return best, lookup[keys]
+    by_key = np.argsort(best)
+    position = np.minimum(np.searchsorted(best[by_key], keys), len(best) - 1)
+    found = best[by_key][position] == keys
+    return best, np.where(found, by_key[position], -1)
+
+
+RANK_TABLE_LIMIT = 1 << 26
+"""Keys below this are ranked with a lookup table (one byte per possible key, at most 64 MB)."""
+
+
+def _most_frequent(frequency: np.ndarray, top: int) -> np.ndarray:
+    """Indices of the ``top`` largest frequencies, largest first, ties in index order.
+
+    Only the candidates at or above the ``top``-th largest frequency (found by a
+    partition, not a sort) are sorted: there are many distinct pairs, and few are reported.
+    """
+    if len(frequency) > top > 0:
+        threshold = np.partition(frequency, len(frequency) - top)[len(frequency) - top]
+        candidates = np.flatnonzero(frequency >= threshold)
+    else:
+        candidates = np.arange(len(frequency))
+    return candidates[np.argsort(-frequency[candidates], kind="stable")[:top]]

@@ -85,6 +85,14 @@ class EventTimes:
         return bool(self.estimated.any())
 
     @cached_property
+    def cycle_s(self) -> np.ndarray:
+        """Cycle time in seconds of each case, indexed by case code: from its earliest
+        (effective) start to its last end (see :mod:`sc_improve.performance.cycle_time`)."""
+        starts = self.codes.case_starts
+        first = np.minimum.reduceat(self.start_ns, starts[:-1])
+        return (self.codes.end_ns[starts[1:] - 1] - first) / NS_PER_S
+
+    @cached_property
     def wait_by_activity(self) -> GroupStats:
         return grouped_stats(self.wait_s, self.codes.activity, self.n_activities)
 
@@ -131,11 +139,13 @@ class EventTimes:
             source = activity[np.maximum(self.enabler, 0)]
             return compact(np.where(self.enabler >= 0, source * n + activity, -1))
         # The numbering compact() gives, without masks: "no enabler" reads source n, whose keys
-        # (n * n and above) are left out of the table.
-        source = np.append(self.codes.activity, n)[self.enabler]
-        keys = source.astype(np.int64) * n + self.codes.activity
+        # (n * n and above) are left out of the table. Keys and codes stay 32-bit when they fit.
+        dtype = np.int32 if n * (n + 1) < 1 << 31 else np.int64
+        keys = np.append(self.codes.activity, n).astype(dtype)[self.enabler]
+        keys *= n
+        keys += self.codes.activity
         present = np.flatnonzero(np.bincount(keys, minlength=n * (n + 1))[: n * n])
-        table = np.full(n * (n + 1), -1, dtype=np.int64)
+        table = np.full(n * (n + 1), -1, dtype=dtype)
         table[present] = np.arange(len(present))
         return table[keys], present.astype(np.int64)
 
@@ -164,17 +174,19 @@ def event_times(log: EventLog) -> EventTimes:
     start, estimated, invalid = _effective_start(codes)
     enabler, overlapping = _enablers(codes, start)
     # Nearly every enabler is the previous row: measure from its end with shifted columns, then
-    # correct the overlapping rows and blank the rows without an enabler.
-    wait_ns = np.empty(len(end), dtype=np.int64)
-    wait_ns[0] = 0
-    np.subtract(start[1:], end[:-1], out=wait_ns[1:])
+    # correct the overlapping rows and blank the rows without an enabler. The nanosecond
+    # differences are exact integers, converted to float only as they are stored.
+    wait_s = np.empty(len(end))
+    np.subtract(start[1:], end[:-1], out=wait_s[1:], casting="unsafe")
     searched = overlapping[enabler[overlapping] >= 0]
     # max(0): the complex search keys hold ends as float64, which may round by a few ns on long cases.
-    wait_ns[searched] = np.maximum(start[searched] - end[enabler[searched]], 0)
-    wait_s = wait_ns / NS_PER_S
+    wait_s[searched] = np.maximum(start[searched] - end[enabler[searched]], 0)
+    wait_s /= NS_PER_S
     wait_s[codes.case_starts[:-1]] = np.nan
     wait_s[overlapping[enabler[overlapping] < 0]] = np.nan
-    processing_s = (end - start) / NS_PER_S
+    processing_s = np.empty(len(end))
+    np.subtract(end, start, out=processing_s, casting="unsafe")
+    processing_s /= NS_PER_S
     if estimated.any():
         processing_s = np.where(estimated, np.nan, processing_s)
     return EventTimes(
@@ -196,6 +208,8 @@ def _effective_start(codes: LogCodes) -> tuple[np.ndarray, np.ndarray, int]:
         return end, np.ones(len(end), dtype=bool), 0
     recorded = codes.start_ns != LogCodes.MISSING_NS
     valid = recorded & (codes.start_ns <= end)
+    if valid.all():
+        return codes.start_ns, ~valid, 0
     return np.where(valid, codes.start_ns, end), ~valid, int(np.count_nonzero(recorded & ~valid))
 
 
@@ -208,12 +222,12 @@ def _enablers(codes: LogCodes, start: np.ndarray) -> tuple[np.ndarray, np.ndarra
     their predecessor (few, in most logs) need a search.
     """
     end = codes.end_ns
-    enabler = np.full(len(end), -1, dtype=np.int64)
     if len(end) < 2:
-        return enabler, np.zeros(0, dtype=np.int64)
+        return np.full(len(end), -1, dtype=np.int64), np.zeros(0, dtype=np.int64)
     in_case = codes.same_case_as_next
     sequential = in_case & (end[:-1] <= start[1:])
-    enabler[1:] = np.where(sequential, np.arange(len(end) - 1), -1)
+    enabler = np.arange(-1, len(end) - 1)  # the previous row, then blanked where it is not the enabler
+    np.putmask(enabler[1:], ~sequential, -1)
     overlapping = np.flatnonzero(in_case & ~sequential) + 1
     if len(overlapping):
         enabler[overlapping] = _latest_end_before(codes, start, overlapping)
