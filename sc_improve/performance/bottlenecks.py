@@ -20,7 +20,7 @@ activity), so shares are for ranking and do not add up to 100 %.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -39,6 +39,8 @@ from sc_improve.units import human_duration
 
 Kind = Literal["waiting", "processing", "transition", "rework", "resource"]
 MAX_ITEMS = 50
+BLOCK_ROWS = 1 << 20
+"""Rows per block where a per-event temporary is only needed for a sum."""
 
 
 @dataclass(frozen=True)
@@ -130,12 +132,10 @@ def find_bottlenecks(
     resources = resource_analysis(log, times, period=period)
     cycles = cycle_time(log, times, drivers=drivers, progress=step(5))
     wait = _excess(times, times.wait_s, times.codes.activity, times.wait_by_activity)
-    candidates = [
-        *_activity_items(times, wait),
-        *_transition_items(times),
-        *_rework_items(rework),
-        *(_resource_items(times, wait) if log.has_resource else []),
-    ]
+    activity_items = _activity_items(times, wait)
+    resource_items = _resource_items(times, wait) if log.has_resource else []
+    del wait  # its event-sized arrays would otherwise add to the transitions' peak memory
+    candidates = [*activity_items, *_transition_items(times), *_rework_items(rework), *resource_items]
     ranked = sorted((item for item in candidates if item.excess > 0), key=lambda item: -item.impact)
     items = [item.in_words(cycles.total_s) for item in ranked[:max_items]]
     return BottleneckReport(
@@ -224,6 +224,8 @@ def _excess(times: EventTimes, values: np.ndarray, groups: np.ndarray, stats: Gr
     with np.errstate(invalid="ignore", divide="ignore"):
         estimated_share = estimated / per_group
     rows = np.flatnonzero(above)
+    if len(rows) and rows[-1] < np.iinfo(np.int32).max:
+        rows = rows.astype(np.int32)  # kept until the resource items: half the memory
     cases = distinct_cases(groups[rows], times.codes.case[rows], n_groups)
     return _Excess(per_event, per_group, cases, estimated_share, rows)
 
@@ -349,17 +351,20 @@ def _resource_items(times: EventTimes, wait: _Excess) -> list[_Candidate]:
     codes = times.codes
     with np.errstate(invalid="ignore", divide="ignore"):
         usual = np.nan_to_num(wait.per_group / times.wait_by_activity.count)
-    measured = (codes.resource >= 0) & ~np.isnan(times.wait_s)
     n_resources = len(codes.resources)
-    bins = np.where(measured, codes.resource, n_resources)
-    # Unmeasured events land in the extra bin n_resources, so their weight needs no masking.
-    beyond_usual = usual[codes.activity]
-    np.subtract(wait.per_event, beyond_usual, out=beyond_usual)
-    beyond = np.bincount(bins, weights=beyond_usual, minlength=n_resources + 1)[:n_resources]
-    if times.any_estimated:
-        estimated = np.bincount(bins, weights=times.estimated, minlength=n_resources + 1)[:n_resources] > 0
-    else:
-        estimated = np.zeros(n_resources, dtype=bool)
+    beyond = np.zeros(n_resources + 1)
+    estimated_count = np.zeros(n_resources + 1)
+    # In blocks, so that no event-sized temporary adds to the peak memory of big logs.
+    for block in _blocks(len(codes.resource)):
+        measured = (codes.resource[block] >= 0) & ~np.isnan(times.wait_s[block])
+        # Unmeasured events land in the extra bin n_resources, so their weight needs no masking.
+        bins = np.where(measured, codes.resource[block], n_resources)
+        beyond_usual = wait.per_event[block] - usual[codes.activity[block]]
+        beyond += np.bincount(bins, weights=beyond_usual, minlength=n_resources + 1)
+        if times.any_estimated:
+            estimated_count += np.bincount(bins, weights=times.estimated[block], minlength=n_resources + 1)
+    beyond = beyond[:n_resources]
+    estimated = estimated_count[:n_resources] > 0
     rows = wait.rows
     cases = distinct_cases(codes.resource[rows], codes.case[rows], n_resources)
     items = []
@@ -371,6 +376,10 @@ def _resource_items(times: EventTimes, wait: _Excess) -> list[_Candidate]:
             )
         )
     return items
+
+
+def _blocks(n_rows: int, size: int = BLOCK_ROWS) -> Iterator[slice]:
+    return (slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size))
 
 
 def _resource_text(name: str) -> Callable[[str, str, str], str]:
