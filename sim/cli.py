@@ -212,7 +212,7 @@ def _contract(
     return {
         **contract,
         "model": {"source": model.source, "notes": list(model.notes)},
-        "fidelity": None if report is None else {"grade": fidelity.grade, **report.to_dict()},
+        "fidelity": None if report is None else report.to_dict(),
         "fidelity_skipped": fidelity.skipped,
     }
 
@@ -325,10 +325,7 @@ class Fidelity:
     @property
     def grade(self) -> str | None:
         """``good``, ``fair`` or ``poor``: the verdict's overall grade."""
-        if self.report is None:
-            return None
-        match = re.match(r"Overall: (\w+)", self.report.verdict)
-        return match[1] if match else None
+        return None if self.report is None else self.report.grade
 
 
 def _fidelity(args: argparse.Namespace, log: EventLog | None) -> Fidelity:
@@ -507,17 +504,16 @@ def _waiting_lines(causes: list[WaitingCauses]) -> list[str]:
         "for the largest cause:",
         *_table(["activity", "total", *_CAUSE_LABELS.values(), "change to try"], rows),
         "  staff / working_hours name the pool by the activity it does most, as a scenario file may;",
-        "  extraneous = waiting that busy or absent people do not explain (vendors, hand-overs): no",
-        "  scenario change shortens it yet; edit the activity's delay in a model written with",
-        "  --export-model and run that with --model.",
+        "  extraneous = waiting that busy or absent people do not explain (vendors, hand-overs);",
+        "  delay: ACTIVITY with duration_factor or probability_factor tries a shorter or rarer one.",
     ]
 
 
 def _remedy_text(cause: WaitingCause, activity: str) -> str:
     remedy = cause.remedy
     label = _CAUSE_LABELS[cause.cause]
-    if remedy is None or remedy.change is None:
-        return f"{label}: the delay itself"
+    if remedy is None:
+        return label
     return f"{label}: {remedy.change}: {_shorten(activity)}"
 
 

@@ -159,11 +159,11 @@ def _clean(value: Any) -> Any:
 @dataclass(frozen=True)
 class Remedy:
     """The scenario change that addresses one cause of waiting: ``change`` is a scenario
-    file's change kind (``staff``, ``working_hours``, ``rework``) with its ``subject``, or
-    None when no change models it; ``advice`` says it in words."""
+    file's change kind (``staff``, ``working_hours``, ``rework``, ``delay``) with its
+    ``subject``; ``advice`` says it in words."""
 
-    change: str | None
-    subject: str | None
+    change: str
+    subject: str
     advice: str
 
 
@@ -248,11 +248,11 @@ def _remedy(cause: str, activity: str, pool: str | None, repeat_share: float) ->
             f"(rework: {activity})",
         )
     return Remedy(
-        None,
+        "delay",
         activity,
         "the delay itself, outside the model's resources (e.g. supplier agreements, an automated "
-        f"hand-over): to try a shorter one, edit activities['{activity}'].delay in a model written "
-        "with --export-model and run it with --model",
+        f"hand-over): try a shorter or rarer one (delay: {activity}, with duration_factor or "
+        "probability_factor)",
     )
 
 

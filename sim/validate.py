@@ -24,7 +24,7 @@ from sc_improve.log.event_log import EventLog
 from sc_improve.progress import ProgressCallback, steps
 from sim.discover import DiscoveryOptions, discover_model
 from sim.discover.clean import prepare_log
-from sim.fidelity import FidelityReport, compare_logs, verdict
+from sim.fidelity import FidelityReport, compare_logs, overall_grade, verdict
 
 TRAIN_SHARE = 0.7
 MIN_CASES_PER_PART = 10
@@ -69,6 +69,8 @@ class ValidationReport:
     measures: dict[str, MeasureSummary]
     runs: list[dict[str, float | int]]
     verdict: str
+    grade: str
+    """``good``, ``fair`` or ``poor``: the verdict's overall grade (its weakest aspect)."""
     seconds: dict[str, float]
     notes: list[str] = field(default_factory=list)
 
@@ -171,6 +173,7 @@ def validate_log(
         measures=measures,
         runs=[r.to_dict() for r in reports],
         verdict=verdict(mean_report),
+        grade=overall_grade(mean_report),
         seconds=seconds,
         notes=[*notes, *discovery.model.notes],
     )

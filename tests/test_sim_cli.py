@@ -198,6 +198,7 @@ def test_validate_prints_the_verdict_and_writes_json(tmp_path: Path, capsys):
     assert data["replications"] == 2
     assert 0 <= data["measures"]["n_gram_distance"]["mean"] <= 1
     assert data["verdict"] in printed
+    assert data["verdict"].startswith(f"Overall: {data['grade']} ")
 
 
 def p90_cycle_days(frame: pd.DataFrame) -> float:
@@ -289,13 +290,14 @@ def test_a_poor_fidelity_warns_above_the_results_and_next_to_every_scenario(tmp_
         measures={"n_gram_distance": MeasureSummary(0.6, 0.0, 0.6, 0.6)},
         runs=[],
         verdict="Overall: poor (the weakest aspect decides)\nControl flow: poor (3-gram distance 0.600)",
+        grade="poor",
         seconds={},
     )
     text = format_comparison(comparison, model, Fidelity(report, None))
     warning = text.index("WARNING: the model reproduces the log poorly")
     assert text.index("Control flow: poor") < warning < text.index("Baseline (")
     assert "Scenario 'second server' [model fidelity: poor, read as direction only]" in text
-    fair = ValidationReport(**{**report.__dict__, "verdict": "Overall: fair (the weakest aspect decides)"})
+    fair = ValidationReport(**{**report.__dict__, "grade": "fair"})
     assert "WARNING" not in format_comparison(comparison, model, Fidelity(fair, None))
 
 

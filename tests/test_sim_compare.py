@@ -29,7 +29,7 @@ from sim.model import (
     SimulationModel,
     WeeklyCalendar,
 )
-from sim.scenarios import Demand, Rework, Scenario, Staff, apply_scenario
+from sim.scenarios import DelayChange, Demand, Rework, Scenario, Staff, apply_scenario
 
 HOUR = 3600.0
 
@@ -377,6 +377,22 @@ def test_measuring_after_the_warm_up_matches_the_engines_own_window():
         assert whole.pool_available_s[pool] == pytest.approx(engine.pool_available_s[pool])
         assert whole.pool_busy_s[pool] == pytest.approx(engine.pool_busy_s[pool], rel=1e-9)
     assert whole.cases_arrived == engine.cases_arrived
+
+
+def test_extraneous_waiting_of_first_visits_points_at_the_delay_change():
+    model = mm1(0.1, 1.0)
+    two_hours = Delay(0.5, Distribution("fixed", {"value": 2 * HOUR}))
+    model = replace(model, activities={"serve": replace(model.activities["serve"], delay=two_hours)})
+    advice = compare_scenarios(model, [], replications=2, cases=200, seed=1, processes=1)
+    (serve,) = advice.waiting_causes
+    extraneous = next(c for c in serve.causes if c.cause == "extraneous")
+    assert extraneous.mean_s == pytest.approx(0.5 * 2 * HOUR, rel=0.15)
+    assert (extraneous.remedy.change, extraneous.remedy.subject) == ("delay", "serve")
+    halved = Scenario("half the delay", (DelayChange(extraneous.remedy.subject, duration_factor=0.5),))
+    comparison = compare_scenarios(model, [halved], replications=2, cases=200, seed=1, processes=1)
+    difference = comparison.scenarios[0].difference("waiting_extraneous_s", "serve")
+    # common random numbers: the same instances are delayed, each by half as long
+    assert difference.mean == pytest.approx(-0.5 * extraneous.mean_s, rel=1e-9)
 
 
 def test_extraneous_waiting_on_repeats_points_at_rework():

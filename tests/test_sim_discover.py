@@ -186,20 +186,55 @@ def test_roles_separate_people_with_different_work():
     assert {r.name for r in discovery.model.pools[order_pool].resources} == {"buyer0", "buyer1"}
 
 
-def test_system_users_get_their_own_pool_with_parallel_slots():
+def test_system_users_get_a_pool_per_job_with_parallel_slots():
     rows = []
     for c in range(30):
         rows += [
             (str(c), "enter", at(c, 9), at(c, 8.5), "clerk"),
-            (str(c), "post", at(c, 9.1 + c % 3 * 0.1), at(c, 9.05), "BATCH_JOB"),
+            (str(c), "post", at(c // 2, 9.1 + c % 3 * 0.1), at(c // 2, 9.05), "BATCH_JOB"),
             (str(c), "print", at(c, 9.6), at(c, 9.05), "BATCH_JOB"),
         ]
     log = build_log(rows, ("case", "activity", "end", "start", "resource"))
     model = discover_model(log).model
-    pool = model.pools[model.activities["post"].executions[0].pool]
-    assert [r.name for r in pool.resources] == ["BATCH_JOB", "system users #2"]
-    assert pool.name != model.activities["enter"].executions[0].pool
+    post = model.pools[model.activities["post"].executions[0].pool]
+    assert [r.name for r in post.resources] == ["BATCH_JOB", f"{post.name} #2"]
+    assert post.name != model.activities["enter"].executions[0].pool
+    assert post.name != model.activities["print"].executions[0].pool
     assert any("technical user" in n for n in model.notes)
+
+
+def payment_run_log():
+    """Invoices recorded in office hours, cleared by the Tuesday/Friday 20:00 payment run at
+    least three days later; the same batch user releases blocks at 02:00 every night."""
+    rows = []
+    for c in range(60):
+        day, hour = 7 * (c // 5) + c % 5, 9 + (c * 7) % 8
+        rows.append((f"i{c}", "record", at(day, hour + 0.2), at(day, hour), "clerk"))
+        due = day + 3 + c % 4 + hour / 24
+        run = min(d for d in range(int(due) + 1, int(due) + 9) if d % 7 in (1, 4))
+        rows.append((f"i{c}", "clear", at(run, 20 + (c % 6) / 12), at(run, 20 + (c % 6) / 12), "BATCH_JOB"))
+    for day in range(28):
+        rows.append((f"b{day}", "release", at(day, 2.1), at(day, 2.1), "BATCH_JOB"))
+    return build_log(rows, ("case", "activity", "end", "start", "resource"))
+
+
+def test_jobs_of_one_batch_user_keep_their_own_schedules():
+    model = discover_model(payment_run_log()).model
+    clear = model.pools[model.activities["clear"].executions[0].pool]
+    release = model.pools[model.activities["release"].executions[0].pool]
+    assert clear.name != release.name
+    assert [r.calendar for r in clear.resources] == ["Tue,Fri 20:00-21:00"]
+    assert [r.calendar for r in release.resources] == ["Mon-Sun 02:00-03:00"]
+
+
+def test_delay_before_a_twice_weekly_run_is_counted_in_its_hours():
+    """Both clocks put the replayed runs at Tuesday and Friday 20:00; only the waits differ:
+    a shuffled wall-clock delay ends at a random moment and then waits for the next run."""
+    discovery = discover_model(payment_run_log())
+    delay = discovery.model.activities["clear"].delay_after["record"]
+    assert delay.calendar == "Tue,Fri 20:00-21:00"
+    row = next(r for r in discovery.diagnostics.delays if (r.activity, r.predecessor) == ("clear", "record"))
+    assert row.calendar_distance_h < row.wall_distance_h - 10
 
 
 def test_date_only_stamps_do_not_open_a_midnight_shift():

@@ -23,6 +23,7 @@ from sim.fidelity import (
     compare_logs,
     cycle_time_distance,
     n_gram_distance,
+    overall_grade,
     relative_event_distance,
     verdict,
 )
@@ -297,6 +298,7 @@ def a_report(**changes: float) -> FidelityReport:
 def test_verdict_is_good_when_every_aspect_is_good() -> None:
     text = verdict(a_report())
     assert text.splitlines()[0].startswith("Overall: good")
+    assert overall_grade(a_report()) == "good"
     assert "0.240" in text and "0.415" in text  # the published figures the thresholds rest on
 
 
@@ -313,6 +315,7 @@ def test_verdict_is_good_when_every_aspect_is_good() -> None:
 def test_verdict_takes_the_weakest_aspect(changes: dict, overall: str, aspect: str) -> None:
     lines = verdict(a_report(**changes)).splitlines()
     assert lines[0].startswith(f"Overall: {overall}")
+    assert overall_grade(a_report(**changes)) == overall
     assert any(line.startswith(aspect) for line in lines)
 
 

@@ -16,6 +16,7 @@ from sim.errors import ModelFileError
 from sim.model import END_OF_CASE, Distribution
 from sim.scenarios import (
     Automate,
+    DelayChange,
     Demand,
     Priority,
     RemoveActivity,
@@ -257,6 +258,34 @@ def test_rework_cuts_only_the_way_back():
     assert_probabilities(rules_of(explicit)["Create PO",], {END_OF_CASE: 1.0})
 
 
+def test_delay_scales_probability_and_length_of_every_delay_of_the_activity():
+    base = small_model()
+    model = apply(base, DelayChange("Approve PO", probability_factor=2.0, duration_factor=0.5))
+    delay = model.activities["Approve PO"].delay
+    assert delay.probability == pytest.approx(0.5)
+    assert delay.duration.params == {"shape": 1.5, "scale": 3600.0}
+    assert replace(model, activities=base.activities) == base
+    capped = apply(base, DelayChange("Approve PO", probability_factor=10.0))
+    assert capped.activities["Approve PO"].delay.probability == 1.0
+    assert capped.activities["Approve PO"].delay.duration == base.activities["Approve PO"].delay.duration
+
+
+def test_delay_after_a_predecessor_changes_only_that_delay():
+    base = small_model()
+    model = apply(base, DelayChange("Send PO", probability=0.3, after=("Approve PO",)))
+    send = model.activities["Send PO"]
+    assert send.delay is None
+    assert send.delay_after["Approve PO"].probability == 0.3
+    assert (
+        send.delay_after["Approve PO"].duration
+        == base.activities["Send PO"].delay_after["Approve PO"].duration
+    )
+    with pytest.raises(ModelFileError, match="no delay of its own after 'Create PO'"):
+        apply(base, DelayChange("Send PO", duration_factor=0.5, after=("Create PO",)))
+    with pytest.raises(ModelFileError, match="'Change Price' has no extraneous delay"):
+        apply(base, DelayChange("Change Price", duration_factor=0.5))
+
+
 def test_routing_sets_a_branch_and_renormalises_the_rest():
     base = small_model()
     model = apply(base, Routing(("Approve PO",), "Change Price", 0.1))
@@ -367,6 +396,14 @@ BAD_FILES = [
         "nothing automated",
     ),
     ("name: nothing\nchanges: []\n", 2, "lists no change"),
+    ("changes:\n  - delay: Approve PO\n    after: Create PO\n", 2, "needs probability, probability_factor"),
+    ("changes:\n  - delay: Approve PO\n    probability: 1.2\n", 3, "between 0 and 1"),
+    (
+        "changes:\n  - delay: Approve PO\n    probability: 0.5\n    probability_factor: 2\n",
+        3,
+        "either probability or probability_factor",
+    ),
+    ("changes:\n  - delay: Approve PO\n    duration_factr: 0.5\n", 3, "did you mean 'duration_factor'"),
     ("changes:\n  - remove_activity: Send PO\n  staff: Buyers\n", 3, "not valid YAML"),
 ]
 
@@ -430,6 +467,9 @@ changes:
   - demand: 0.8
   - priority: amount
     order: [high, low]
+  - delay: Send PO
+    duration_factor: 0.5
+    after: [Approve PO]
 """
     (scenario,) = parse_scenarios(text, "all.yaml")
     kinds = [type(c).__name__ for c in scenario.changes]
@@ -443,6 +483,7 @@ changes:
         "Routing",
         "Demand",
         "Priority",
+        "DelayChange",
     ]
     automate = scenario.changes[0]
     assert (
@@ -455,7 +496,8 @@ changes:
     assert scenario.changes[4].sources == ("Approve PO",)
     assert scenario.changes[5] == Routing(("Create PO",), END_OF_CASE, 0.2)
     assert scenario.changes[6].after == ()
-    assert [c.line for c in scenario.changes] == [2, 9, 11, 13, 14, 17, 20, 23, 24]
+    assert [c.line for c in scenario.changes] == [2, 9, 11, 13, 14, 17, 20, 23, 24, 26]
+    assert scenario.changes[9] == DelayChange("Send PO", duration_factor=0.5, after=("Approve PO",))
 
 
 def test_example_scenarios_apply_to_the_model_of_the_sample_log():

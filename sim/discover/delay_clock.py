@@ -10,8 +10,13 @@ inside them.
 The choice is made on the evidence the fidelity measures look at: the delayed instances
 are replayed with their delays shuffled among them (what sampling from the fitted
 distribution does), in each clock; each replay's start and end times are placed on the
-resource's calendar, and the clock whose hour-of-week profile lies closer to the
-observed one wins.
+resource's calendar, and the clock whose replay lies closer to the log wins. Closer is
+the hour-of-week distance of starts and ends plus the distance between the replayed and
+the observed waits (both earth mover's distances in hours). The second term matters for
+resources that work few hours: a wall-clock delay measured up to a payment run that
+happens twice a week already holds the days until that run, and once shuffled it ends
+at a random moment and waits for the next run on top, 1.75 days on average; both clocks
+put the run at the same hours, so only the waits tell them apart.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import wasserstein_distance
 
 from sim.discover.instances import Instances
-from sim.discover.weekly import WeeklyClock, week_position
+from sim.discover.weekly import HOUR_S, WeeklyClock, week_position
 from sim.model import HOURS_PER_WEEK
 
 SHUFFLE_SEED = 20261123
@@ -52,8 +58,8 @@ class DelayEvidence:
 
 @dataclass(frozen=True)
 class ClockChoice:
-    """The calendar row a delay is counted in (``None``: wall clock) and the profile
-    distances (hours) of both replays; NaN when there was nothing to compare."""
+    """The calendar row a delay is counted in (``None``: wall clock) and the distances
+    (hours: profile plus waits) of both replays; NaN when there was nothing to compare."""
 
     calendar: int | None
     wall_distance_h: float
@@ -82,14 +88,24 @@ def choose_clock(
     wall = evidence.wall[delayed][shuffled] * level
     working = evidence.in_calendar(instances, delayed, candidate)[shuffled] * level
     observed = np.concatenate([instances.start[delayed], instances.end[delayed]])
+    observed_wait = instances.start[delayed] - enabled
     distances = []
     for ready in (enabled + wall, evidence.clock.advance(enabled, working, candidate)):
         begin = evidence.clock.next_on(ready, resource_calendar)
         finish = evidence.clock.advance(begin, evidence.work[delayed], resource_calendar)
-        distances.append(_week_profile_distance(np.concatenate([begin, finish]), observed))
+        profile = _week_profile_distance(np.concatenate([begin, finish]), observed)
+        distances.append(profile + _wait_distance(begin - enabled, observed_wait))
     wall_distance, calendar_distance = distances
     chosen = candidate if calendar_distance < wall_distance else None
     return ClockChoice(chosen, wall_distance, calendar_distance)
+
+
+def _wait_distance(replayed: np.ndarray, observed: np.ndarray) -> float:
+    """Earth mover's distance between replayed and observed waits, in hours."""
+    finite = replayed[np.isfinite(replayed)]
+    if len(finite) == 0:
+        return float("inf")
+    return float(wasserstein_distance(finite, observed)) / HOUR_S
 
 
 def _week_profile_distance(first: np.ndarray, second: np.ndarray) -> float:

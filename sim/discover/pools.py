@@ -3,8 +3,8 @@
 People whose activity profiles (how often they do each activity) correlate strongly
 share a role, as in Simod's role discovery: average-linkage clustering on one minus
 the Pearson correlation, cut at the similarity threshold. Technical users (batch jobs,
-interfaces, bots) form their own pool with as many parallel slots as runs were seen
-at once, since queueing behind a machine is not what holds work up. A log without
+interfaces, bots) get one pool per user and activity, each with as many parallel slots
+as runs were seen at once, since queueing behind a machine is not what holds work up. A log without
 resources gets one pool per activity, as large as the most instances of that activity
 the log shows running at once.
 """
@@ -18,8 +18,6 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from sim.discover.instances import Instances
-
-SYSTEM_POOL = "system users"
 
 
 @dataclass(frozen=True)
@@ -63,22 +61,53 @@ def discover_pools(instances: Instances, system_names: frozenset[str], similarit
         names.append(_unique(_role_name(profile[codes].sum(axis=0), instances.activities), names))
         members.append(tuple(int(c) for c in codes))
         system.append(False)
+    instance_pool = np.where(known, pool_of_resource[np.maximum(instances.resource, 0)], -1)
     notes = []
     if is_system.any():
+        jobs = _system_jobs(instances, np.flatnonzero(is_system), len(names))
+        instance_pool[jobs.instances] = jobs.pool_of_instance
+        names.extend(jobs.names)
+        members.extend(jobs.members)
+        system.extend([True] * len(jobs.names))
         codes = np.flatnonzero(is_system)
-        pool_of_resource[codes] = len(names)
-        extra = max(_peak_concurrency(instances, np.isin(instances.resource, codes)) - len(codes), 0)
-        names.append(_unique(SYSTEM_POOL, names))
-        members.append(tuple(int(c) for c in codes) + (-1,) * extra)
-        system.append(True)
         notes.append(
             f"{len(codes)} technical user(s) ({', '.join(instances.resources[c] for c in codes[:5])}"
-            f"{', ...' if len(codes) > 5 else ''}) form the pool '{names[-1]}' with "
-            f"{len(members[-1])} parallel slot(s) (the most runs seen at once), in the hours they were seen "
-            "running, so work never queues behind a machine."
+            f"{', ...' if len(codes) > 5 else ''}) form {len(jobs.names)} pool(s), one per user and "
+            "activity ('system: USER (ACTIVITY)'), each in the hours that job was seen running and with as "
+            "many parallel slots as runs seen at once: a batch job runs on its own schedule and work "
+            "never queues behind a machine."
         )
-    instance_pool = np.where(known, pool_of_resource[np.maximum(instances.resource, 0)], -1)
     return Pools(tuple(names), tuple(members), tuple(system), instance_pool, tuple(notes))
+
+
+@dataclass(frozen=True)
+class _SystemJobs:
+    names: list[str]
+    members: list[tuple[int, ...]]
+    instances: np.ndarray
+    pool_of_instance: np.ndarray
+
+
+def _system_jobs(instances: Instances, codes: np.ndarray, first_pool: int) -> _SystemJobs:
+    """One pool per technical user and activity.
+
+    A technical user is a label for many programs (the payment run, the nightly release
+    job, the EDI inbox), each on its own schedule; pooled together, work of one job would
+    run in another's hours, e.g. invoices cleared whenever the EDI interface is up instead
+    of at the Tuesday and Friday payment runs.
+    """
+    rows = np.flatnonzero(np.isin(instances.resource, codes))
+    n_activities = len(instances.activities)
+    job = instances.resource[rows].astype(np.int64) * n_activities + instances.activity[rows]
+    keys, job_index = np.unique(job, return_inverse=True)
+    peaks = _peak_per_group(instances.start[rows], instances.end[rows], job_index, len(keys))
+    names, members = [], []
+    for key, peak in zip(keys, peaks, strict=True):
+        code, activity = divmod(int(key), n_activities)
+        user = instances.resources[code]
+        names.append(f"system: {user} ({instances.activities[activity]})")
+        members.append((code,) + (-1,) * max(int(peak) - 1, 0))
+    return _SystemJobs(names, members, rows, first_pool + job_index)
 
 
 def _role_groups(profile: np.ndarray, similarity: float) -> list[np.ndarray]:

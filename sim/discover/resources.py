@@ -2,7 +2,8 @@
 
 A person's calendar comes from their own activity when they have enough of it, and
 from their pool's otherwise (a newcomer with five events should not get a calendar
-with five working hours). Technical users work around the clock.
+with five working hours). A technical user's pool is one of its jobs (sim.discover.pools),
+so it works the hours that job was seen running.
 """
 
 from __future__ import annotations
@@ -63,17 +64,21 @@ def discover_resources(
             if code < 0:
                 people.append(Resource(f"{pool_name} #{k + 1}", calendar_row(pool_hours)))
                 continue
-            hours = own_calendars[code] if enough[code] else pool_hours
-            name = calendar_row(hours)
+            if pools.system[p]:
+                people.append(Resource(instances.resources[code], calendar_row(pool_hours)))
+                continue
+            name = calendar_row(own_calendars[code] if enough[code] else pool_hours)
             resource_calendar[code] = names[name]
             people.append(Resource(instances.resources[code], name))
         result[pool_name] = ResourcePool(pool_name, tuple(people))
     always = names[calendar_row(ALWAYS)]
     instance_pool = pools.instance_pool
+    by_pool = np.asarray((*pools.system, False), dtype=bool)[np.maximum(instance_pool, 0)]
+    by_pool |= instances.resource < 0
     instance_calendar = np.where(
-        instances.resource >= 0,
-        resource_calendar[np.maximum(instances.resource, 0)],
+        by_pool,
         np.where(instance_pool >= 0, pool_calendar[np.maximum(instance_pool, 0)], always),
+        resource_calendar[np.maximum(instances.resource, 0)],
     )
     calendars = {name: WeeklyCalendar(name, tuple(float(h) for h in rows[i])) for name, i in names.items()}
     return DiscoveredResources(result, calendars, np.array(rows), instance_calendar)

@@ -17,7 +17,7 @@ from sim.fidelity.cycle_time import cycle_time_distance
 from sim.fidelity.ngram import n_gram_distance
 from sim.fidelity.relative import relative_event_distance
 from sim.fidelity.report import FidelityReport, compare_logs
-from sim.fidelity.verdict import verdict
+from sim.fidelity.verdict import overall_grade, verdict
 
 __all__ = [
     "FidelityReport",
@@ -26,6 +26,7 @@ __all__ = [
     "compare_logs",
     "cycle_time_distance",
     "n_gram_distance",
+    "overall_grade",
     "relative_event_distance",
     "verdict",
 ]

@@ -48,6 +48,21 @@ CIRCADIAN_HOURS = Threshold(good_below=1.0, fair_below=3.0)
 
 def verdict(report: FidelityReport) -> str:
     """One line per aspect plus an overall grade (the weakest aspect decides)."""
+    graded = _graded_aspects(report)
+    lines = [f"{aspect}: {grade} ({detail})" for aspect, grade, detail in graded]
+    return "\n".join([f"Overall: {_weakest(graded)} (the weakest aspect decides)", *lines])
+
+
+def overall_grade(report: FidelityReport) -> str:
+    """``good``, ``fair`` or ``poor``: the weakest aspect's grade, as the verdict's first line says."""
+    return _weakest(_graded_aspects(report))
+
+
+def _weakest(graded: list[tuple[str, str, str]]) -> str:
+    return GRADES[max(GRADES.index(grade) for _, grade, _ in graded)]
+
+
+def _graded_aspects(report: FidelityReport) -> list[tuple[str, str, str]]:
     mean_hours = report.original_mean_cycle_time_hours
     graded = [
         (
@@ -66,9 +81,7 @@ def verdict(report: FidelityReport) -> str:
             "fair below 3 h",
         ),
     ]
-    overall = GRADES[max(GRADES.index(grade) for _, grade, _ in graded)]
-    lines = [f"{aspect}: {grade} ({detail})" for aspect, grade, detail in graded]
-    return "\n".join([f"Overall: {overall} (the weakest aspect decides)", *lines])
+    return graded
 
 
 def _time_aspect(aspect: str, emd_hours: float, mean_cycle_time_hours: float) -> tuple[str, str, str]:

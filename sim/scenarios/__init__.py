@@ -2,9 +2,9 @@
 
 A scenario is a list of changes (automate an activity, add staff, change working hours,
 remove an activity, cut rework, set a routing probability, change demand, set
-priorities), each a pure function from a model to a new model. ``load_scenarios`` reads
-a file, ``apply_scenario`` derives the scenario's model, ``scenarios_from_candidates``
-turns the top automation candidates into ready-made scenarios.
+priorities, shorten an extraneous delay), each a pure function from a model to a new
+model. ``load_scenarios`` reads a file, ``apply_scenario`` derives the scenario's model,
+``scenarios_from_candidates`` turns the top automation candidates into ready-made scenarios.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sim.scenarios.changes import (
     Automate,
     Change,
     ChangeError,
+    DelayChange,
     Demand,
     Priority,
     RemoveActivity,
@@ -29,6 +30,7 @@ __all__ = [
     "Automate",
     "Change",
     "ChangeError",
+    "DelayChange",
     "Demand",
     "Priority",
     "RemoveActivity",

@@ -18,6 +18,7 @@ from sim.model import (
     HOURS_PER_WEEK,
     ActivityModel,
     ArrivalModel,
+    Delay,
     Execution,
     PriorityRule,
     RatePeriod,
@@ -345,8 +346,68 @@ class Priority:
         return replace(model, priority=PriorityRule(self.attribute, self.order))
 
 
-Change = Automate | Staff | WorkingHours | RemoveActivity | Rework | Routing | Demand | Priority
+@dataclass(frozen=True)
+class DelayChange:
+    """The extraneous delay before ``activity`` (the waiting resources and hours do not
+    explain: a vendor, a customer, a hand-over) gets a new probability and/or length.
+
+    ``probability`` sets how often it applies, ``probability_factor`` scales that (capped
+    at 1), ``duration_factor`` scales its length (same shape, so each case keeps its
+    quantile under common random numbers). ``after`` restricts the change to the delays
+    specific to those predecessors; by default every delay of the activity changes.
+    """
+
+    kind: ClassVar[str] = "delay"
+    activity: str
+    probability: float | None = None
+    probability_factor: float | None = None
+    duration_factor: float = 1.0
+    after: tuple[str, ...] | None = None
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def subject(self) -> str:
+        return self.activity
+
+    def apply(self, model: SimulationModel) -> SimulationModel:
+        activity = _activity(model, self.activity)
+        if activity.delay is None and not activity.delay_after:
+            raise ChangeError(f"activity '{self.activity}' has no extraneous delay in this model")
+        if self.probability is not None and self.probability_factor is not None:
+            raise ChangeError("give either probability or probability_factor, not both")
+        if self.after is None:
+            general = self._changed(activity.delay)
+            specific = {name: self._changed(delay) for name, delay in activity.delay_after.items()}
+        else:
+            for name in self.after:
+                if name not in activity.delay_after:
+                    raise ChangeError(
+                        f"'{self.activity}' has no delay of its own after '{name}'"
+                        f"{did_you_mean(name, activity.delay_after)}"
+                    )
+            general = activity.delay
+            specific = {
+                name: self._changed(delay) if name in self.after else delay
+                for name, delay in activity.delay_after.items()
+            }
+        changed = replace(activity, delay=general, delay_after=specific)
+        return replace(model, activities={**model.activities, self.activity: changed})
+
+    def _changed(self, delay: Delay | None) -> Delay | None:
+        if delay is None:
+            return None
+        probability = delay.probability
+        if self.probability is not None:
+            probability = self.probability
+        elif self.probability_factor is not None:
+            probability = min(probability * self.probability_factor, 1.0)
+        return replace(
+            delay, probability=probability, duration=scale_distribution(delay.duration, self.duration_factor)
+        )
+
+
+Change = Automate | Staff | WorkingHours | RemoveActivity | Rework | Routing | Demand | Priority | DelayChange
 CHANGE_TYPES: dict[str, type] = {
     cls.kind: cls
-    for cls in (Automate, Staff, WorkingHours, RemoveActivity, Rework, Routing, Demand, Priority)
+    for cls in (Automate, Staff, WorkingHours, RemoveActivity, Rework, Routing, Demand, Priority, DelayChange)
 }

@@ -37,6 +37,7 @@ from sim.scenarios.changes import (
     CHANGE_TYPES,
     Automate,
     Change,
+    DelayChange,
     Demand,
     Priority,
     RemoveActivity,
@@ -67,6 +68,7 @@ OPTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "routing": (("to", "probability"), ()),
     "demand": ((), ("peak", "peaks")),
     "priority": (("order",), ()),
+    "delay": ((), ("probability", "probability_factor", "duration_factor", "after")),
 }
 """Per kind of change: (required options, optional options)."""
 LineOf = Callable[[FieldPath], int | None]
@@ -287,6 +289,28 @@ def _priority(data: dict[str, Any], field: FieldPath) -> Priority:
     )
 
 
+def _delay(data: dict[str, Any], field: FieldPath) -> DelayChange:
+    if not {"probability", "probability_factor", "duration_factor"} & set(data):
+        raise ModelError(
+            "a delay change needs probability, probability_factor or duration_factor", (*field, "delay")
+        )
+    if "probability" in data and "probability_factor" in data:
+        raise ModelError("give either probability or probability_factor, not both", (*field, "probability"))
+    return DelayChange(
+        activity=expect_string(data["delay"], (*field, "delay")),
+        probability=(
+            _fraction(data["probability"], (*field, "probability")) if "probability" in data else None
+        ),
+        probability_factor=(
+            _non_negative(data["probability_factor"], (*field, "probability_factor"))
+            if "probability_factor" in data
+            else None
+        ),
+        duration_factor=_non_negative(data.get("duration_factor", 1.0), (*field, "duration_factor")),
+        after=_names(data["after"], (*field, "after")) if "after" in data else None,
+    )
+
+
 _BUILDERS = {
     "automate": _automate,
     "staff": _staff,
@@ -296,4 +320,5 @@ _BUILDERS = {
     "routing": _routing,
     "demand": _demand,
     "priority": _priority,
+    "delay": _delay,
 }
