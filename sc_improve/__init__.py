@@ -18,8 +18,9 @@ neither pm4py nor scikit-learn until an analysis needs them.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from sc_improve.lazy_exports import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -86,17 +87,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sc_improve' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports("sc_improve", _EXPORTS, globals())
 
 
 if TYPE_CHECKING:

@@ -21,8 +21,9 @@ nor scipy until a simulation or a comparison needs them.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from sc_improve.lazy_exports import lazy_exports
 
 _MODEL_CLASSES = (
     "ActivityModel",
@@ -85,17 +86,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports("sim", _EXPORTS, globals())
 
 
 # ruff: noqa: F401  (the imports below only tell type checkers and editors what the facade exports)
