@@ -266,8 +266,8 @@ def test_too_few_cases_for_the_fidelity_check_still_simulate(tmp_path: Path, cap
 
 
 def test_a_poor_fidelity_warns_above_the_results_and_next_to_every_scenario(tmp_path: Path):
-    from sim.cli import Fidelity, format_comparison
     from sim.compare import compare_scenarios
+    from sim.comparison_text import Fidelity, format_comparison
     from sim.scenarios import Scenario, Staff
     from sim.validate import MeasureSummary, ValidationReport
 
@@ -304,8 +304,8 @@ def test_a_poor_fidelity_warns_above_the_results_and_next_to_every_scenario(tmp_
 def test_long_pool_names_are_cut_in_the_tables():
     from dataclasses import replace
 
-    from sim.cli import LABEL_WIDTH, format_comparison
     from sim.compare import compare_scenarios
+    from sim.comparison_text import LABEL_WIDTH, format_comparison
     from sim.model import ActivityModel, Execution, ResourcePool
 
     long_name = "role: Approve Purchase Requisition / APPROVE PURCHASE REQUISITION / approve"
