@@ -456,3 +456,58 @@ def test_cases_with_implausible_timestamps_are_left_out_unless_asked_to_keep_the
     assert discovery.diagnostics.cases == 40
     assert any("1 case(s) (1 events) with implausible timestamps" in n for n in discovery.model.notes)
     assert discover_model(log, DiscoveryOptions(exclude_time_outliers=False)).diagnostics.cases == 41
+
+
+def office_opening_after(day: int, hour: float) -> tuple[int, float]:
+    """The first moment of a Mon-Fri 09-17 calendar at or after (day, hour), by hand."""
+    while day % 7 >= 5 or hour >= 17:
+        day, hour = day + 1, 0.0
+    return day, max(hour, 9.0)
+
+
+def vendor_delay_log():
+    """'receive' starts as soon as the 09-17 receiver is on shift after a constant two-hour
+    vendor delay that follows 'order'; orders ending after 15:00 see it end at night."""
+    rows = []
+    weekdays = [d for d in range(28) if d % 7 < 5]
+    for day in weekdays:
+        for hour in (9.5, 11.0, 12.5, 14.0, 15.5, 16.5):
+            case = f"{day}-{hour}"
+            rows.append((case, "order", at(day, hour), at(day, hour - 0.25), "clerk"))
+            receive_day, receive_hour = office_opening_after(day, hour + 2)
+            rows.append(
+                (
+                    case,
+                    "receive",
+                    at(receive_day, receive_hour + 0.1),
+                    at(receive_day, receive_hour),
+                    "receiver",
+                )
+            )
+    for day in range(28, 33):  # the receiver's other work shows the whole 09-17 day
+        for hour in range(9, 17):
+            rows.append((f"x{day}-{hour}", "stock", at(day, hour + 0.5), at(day, hour), "receiver"))
+    return build_log(rows, ("case", "activity", "end", "start", "resource"))
+
+
+def test_delay_ending_off_shift_is_measured_up_to_the_shift_gap_not_through_the_night():
+    options = DiscoveryOptions(choose_delay_clock=False, censor_delays_at_shift_gaps=True)
+    delay = discover_model(vendor_delay_log(), options).model.activities["receive"].delay_after["order"]
+    assert delay.calendar is None
+    assert delay.probability == 1.0
+    assert distribution_mean(delay.duration) == pytest.approx(2 * 3600, rel=0.05)
+
+
+def test_delay_measured_up_to_the_start_holds_the_night_when_censoring_is_off():
+    options = DiscoveryOptions(choose_delay_clock=False)
+    delay = discover_model(vendor_delay_log(), options).model.activities["receive"].delay_after["order"]
+    # two of six orders a day wait overnight (15.5 h and 16.5 h on weekdays, more over weekends)
+    assert distribution_mean(delay.duration) > 2 * 3600 + 4 * 3600
+
+
+def test_kaplan_meier_passes_a_censored_value_on_to_the_longer_delays():
+    from sim.discover.censored import kaplan_meier_sample
+
+    # complete 1, 2, 4; "at least 3" leaves its quarter of the probability to 4
+    sample = kaplan_meier_sample(np.array([1.0, 2.0, 3.0, 4.0]), np.array([False, False, True, False]))
+    assert sample.tolist() == [1.0, 2.0, 4.0, 4.0]
