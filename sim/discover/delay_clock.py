@@ -26,7 +26,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import wasserstein_distance
 
-from sim.discover.censored import kaplan_meier_sample
 from sim.discover.instances import Instances
 from sim.discover.weekly import HOUR_S, WeeklyClock, week_position
 from sim.model import HOURS_PER_WEEK
@@ -39,8 +38,7 @@ SHUFFLE_SEED = 20261123
 class DelayEvidence:
     """What every delay decision needs, aligned with the instances.
 
-    ``wall`` is the extraneous delay in wall-clock seconds (a lower bound where
-    ``censored``: it ended in its resource's off-shift gap), ``share`` the unexplained
+    ``wall`` is the extraneous delay in wall-clock seconds, ``share`` the unexplained
     share of the resource's working time while the instance waited, ``calendar`` the
     row of ``clock`` of the resource that did it and ``work`` its working-time duration.
     """
@@ -49,7 +47,6 @@ class DelayEvidence:
     calendar: np.ndarray
     calendar_names: tuple[str, ...]
     wall: np.ndarray
-    censored: np.ndarray
     share: np.ndarray
     work: np.ndarray
 
@@ -57,11 +54,6 @@ class DelayEvidence:
         """The delay of ``rows`` counted in working seconds of ``calendar``."""
         waited = self.clock.between(instances.enabled[rows], instances.start[rows], calendar)
         return self.share[rows] * waited
-
-    def wall_sample(self, rows: np.ndarray) -> np.ndarray:
-        """The wall-clock delays of ``rows`` as the engine should sample them, their
-        censored lower bounds read through :func:`kaplan_meier_sample`."""
-        return kaplan_meier_sample(self.wall[rows], self.censored[rows])
 
 
 @dataclass(frozen=True)
@@ -93,7 +85,7 @@ def choose_clock(
     enabled = instances.enabled[delayed]
     resource_calendar = evidence.calendar[delayed]
     shuffled = np.random.default_rng(SHUFFLE_SEED).permutation(len(delayed))
-    wall = evidence.wall_sample(delayed)[shuffled] * level
+    wall = evidence.wall[delayed][shuffled] * level
     working = evidence.in_calendar(instances, delayed, candidate)[shuffled] * level
     observed = np.concatenate([instances.start[delayed], instances.end[delayed]])
     observed_wait = instances.start[delayed] - enabled

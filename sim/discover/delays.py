@@ -115,18 +115,17 @@ def _group_delay(
         else WALL_CLOCK
     )
     if clock.calendar is None:
-        late, calendar_name = evidence.wall_sample(delayed) * level, None
-        share = len(delayed) / len(rows)
+        values, calendar_name = wall, None
     else:
         values = evidence.in_calendar(instances, rows, clock.calendar) * level
-        late, calendar_name = values[values > rules.min_seconds], evidence.calendar_names[clock.calendar]
-        share = len(late) / len(rows)
+        calendar_name = evidence.calendar_names[clock.calendar]
+    late = values[values > rules.min_seconds]
     if len(late) == 0:
         return Delay(0.0, Distribution("fixed", {"value": 0.0})), _GroupFit(None, clock)
     fit = fit_distribution(
         late, min_empirical_values=rules.min_empirical_values, parametric_tolerance=rules.tolerance
     )
-    return Delay(float(share), fit.distribution, calendar_name), _GroupFit(fit, clock)
+    return Delay(float(len(late) / len(values)), fit.distribution, calendar_name), _GroupFit(fit, clock)
 
 
 def _notes(

@@ -23,7 +23,7 @@ from sim.discover.pools import Pools, discover_pools
 from sim.discover.resources import DiscoveredResources, discover_resources
 from sim.discover.result import DelayRow, Discovery, DiscoveryDiagnostics, FitRow, PoolRow, WaitingRow
 from sim.discover.routing import discover_routing
-from sim.discover.waiting import WaitingSplit, measure_waiting, unexplained_fraction
+from sim.discover.waiting import WaitingSplit, split_waiting, unexplained_fraction
 from sim.discover.weekly import WeeklyClock
 from sim.model import ActivityModel, SimulationModel
 
@@ -133,14 +133,14 @@ def discover_model(
             fit_rows.extend(_fit_rows("duration", activity, fit.pool or "", "", fit.fit))
     stage("durations", 0.75)
 
-    split, wall_delays = measure_waiting(instances, clock, calendar, options.censor_delays_at_shift_gaps)
+    split = split_waiting(instances, clock, calendar)
+    share = unexplained_fraction(split)
     evidence = DelayEvidence(
         clock=clock,
         calendar=calendar,
         calendar_names=tuple(resources.calendars),
-        wall=wall_delays.seconds,
-        censored=wall_delays.censored,
-        share=unexplained_fraction(split),
+        wall=share * split.total,
+        share=share,
         work=durations,
     )
     delay_rules = DelayRules(

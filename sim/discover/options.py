@@ -17,10 +17,7 @@ class DiscoveryOptions:
     whose unexplained waiting is used for delays when waiting drifted over the log.
     ``choose_delay_clock`` lets each delay run in the working hours of its activity's
     resources when that reproduces the log's start and end hours better than the wall
-    clock. ``censor_delays_at_shift_gaps`` measures a wall-clock delay whose work started as
-    its resource's shift opened only up to the off-shift gap before, as a lower bound
-    (off by default: on the sample logs it did not improve cycle times on most logs, see
-    docs/SIMULATION.md). ``merge_label_spellings`` and ``exclude_time_outliers`` prepare the log as
+    clock. ``merge_label_spellings`` and ``exclude_time_outliers`` prepare the log as
     ``sc-improve analyze`` does: activity and resource labels differing only in case,
     spaces or punctuation are merged, and cases with implausible timestamps are left out
     when they are at most 5 % of the cases.
@@ -47,7 +44,6 @@ class DiscoveryOptions:
     drift_factor: float = 1.5
     detect_system_users: bool = True
     choose_delay_clock: bool = True
-    censor_delays_at_shift_gaps: bool = False
     merge_label_spellings: bool = True
     exclude_time_outliers: bool = True
 

@@ -25,11 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.discover.instances import Instances
-from sim.discover.weekly import HOUR_S, WeeklyClock
-
-IDLE_AFTER_OPENING_S = HOUR_S
-"""Idle working time after a shift opens up to which the start still counts as "at opening"
-(calendars are hourly, so a shift seen to open at 09:00 may start work at 09:40)."""
+from sim.discover.weekly import WeeklyClock
 
 
 @dataclass(frozen=True)
@@ -45,59 +41,12 @@ class WaitingSplit:
         return self.busy + self.offshift + self.unexplained
 
 
-@dataclass(frozen=True)
-class WallClockDelays:
-    """Per instance, the extraneous delay in wall-clock seconds and whether it is only a
-    lower bound (``censored``): the work started as its resource's shift opened, so the
-    delay ended somewhere in the off-shift gap before and only the time up to that gap
-    is known."""
-
-    seconds: np.ndarray
-    censored: np.ndarray
-
-
-def measure_waiting(
-    instances: Instances, clock: WeeklyClock, calendar: np.ndarray, censor_at_shift_gaps: bool
-) -> tuple[WaitingSplit, WallClockDelays]:
-    """The waiting split and the wall-clock delays measured consistently with the engine.
-
-    The engine starts a delayed instance at its resource's next working hour after the
-    delay ends. Measured up to the start, a wait that ended with the resource's shift
-    opening would hold the whole night or weekend; sampled, it would end at a random
-    moment and wait for the next shift again. So where the resource opened its shift and
-    started the work without sitting idle for more than ``IDLE_AFTER_OPENING_S`` of its
-    working time first, the delay is measured up to the start of the off-shift gap before
-    that shift, and marked censored (it lasted at least that long), when
-    ``censor_at_shift_gaps``. Estimated starts are never censored: the estimate puts them
-    at the resource's earliest moment, shift openings included.
-    """
+def split_waiting(instances: Instances, clock: WeeklyClock, calendar: np.ndarray) -> WaitingSplit:
     enabled, start = instances.enabled, instances.start
+    wall = np.maximum(start - enabled, 0.0)
+    working = np.minimum(clock.between(enabled, start, calendar), wall)
     busy_before = _busy_clock(instances, clock, calendar)
-    split = _split(enabled, start, clock, calendar, busy_before)
-    share = unexplained_fraction(split)
-    gap_start, opened = clock.last_gap(start, calendar)
-    after_gap = np.isfinite(opened) & (opened > enabled)
-    since = np.where(after_gap, np.maximum(opened, enabled), start)
-    idle_after_opening = _split(since, start, clock, calendar, busy_before).unexplained
-    censored = (
-        censor_at_shift_gaps & after_gap & (idle_after_opening <= IDLE_AFTER_OPENING_S) & ~instances.estimated
-    )
-    until = np.where(censored, np.maximum(np.nan_to_num(gap_start), enabled), start)
-    before_gap = _split(enabled, until, clock, calendar, busy_before)
-    seconds = np.where(censored, unexplained_fraction(before_gap) * before_gap.total, share * split.total)
-    return split, WallClockDelays(seconds=seconds, censored=censored)
-
-
-def _split(
-    begin: np.ndarray,
-    end: np.ndarray,
-    clock: WeeklyClock,
-    calendar: np.ndarray,
-    busy_before: Callable[[np.ndarray], np.ndarray],
-) -> WaitingSplit:
-    wall = np.maximum(end - begin, 0.0)
-    working = np.minimum(clock.between(begin, end, calendar), wall)
-    busy = np.clip(busy_before(end) - busy_before(begin), 0.0, working)
+    busy = np.clip(busy_before(start) - busy_before(enabled), 0.0, working)
     return WaitingSplit(busy=busy, offshift=wall - working, unexplained=working - busy)
 
 

@@ -38,8 +38,6 @@ class WeeklyClock:
     cumulative: np.ndarray
     per_week: np.ndarray
     hours_to_open: np.ndarray
-    hours_since_open: np.ndarray
-    hours_of_last_gap: np.ndarray
 
     @classmethod
     def from_weights(cls, weights: np.ndarray) -> WeeklyClock:
@@ -48,14 +46,11 @@ class WeeklyClock:
             raise ValueError(f"a weekly calendar has {HOURS_PER_WEEK} slots, not {table.shape[1]}")
         cumulative = np.zeros((table.shape[0], HOURS_PER_WEEK + 1))
         cumulative[:, 1:] = np.cumsum(table * HOUR_S, axis=1)
-        since_open, last_gap = _runs_before(table)
         return cls(
             weights=table,
             cumulative=cumulative,
             per_week=cumulative[:, -1].copy(),
             hours_to_open=_hours_to_open(table),
-            hours_since_open=since_open,
-            hours_of_last_gap=last_gap,
         )
 
     def elapsed(self, times: np.ndarray, calendar: np.ndarray | int = 0) -> np.ndarray:
@@ -104,43 +99,6 @@ class WeeklyClock:
         row = np.broadcast_to(np.asarray(calendar), slot.shape)
         hours = self.hours_to_open[row, slot]
         return np.where(hours == 0, times, times - into + hours * HOUR_S)
-
-    def last_gap(self, times: np.ndarray, calendar: np.ndarray | int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Start and end of the off-shift gap before the working stretch holding each time.
-
-        NaN for times off shift and for calendars open all week.
-        """
-        times = np.asarray(times, dtype=np.float64)
-        _, slot, into = week_position(times)
-        row = np.broadcast_to(np.asarray(calendar), slot.shape)
-        since_open = self.hours_since_open[row, slot]
-        known = np.isfinite(since_open)
-        opened = np.where(known, times - into - np.where(known, since_open, 0.0) * HOUR_S, np.nan)
-        gap = self.hours_of_last_gap[row, slot]
-        return np.where(known, opened - np.where(known, gap, 0.0) * HOUR_S, np.nan), opened
-
-
-def _runs_before(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per calendar and slot of weight > 0: whole hours since the working stretch holding it
-    opened, and the length in hours of the off-shift gap before that stretch.
-
-    +inf for slots off shift and for calendars open all week (no gap to look back to). Three
-    weeks are walked so that the last one sees every stretch's gap from its start.
-    """
-    on = np.tile(weights > 0, 3)
-    since_open = np.full(on.shape, np.inf)
-    last_gap = np.full(on.shape, np.inf)
-    run = np.full(on.shape[0], np.inf)
-    gap = np.full(on.shape[0], np.inf)
-    off_length = np.full(on.shape[0], -1.0)  # -1: not known yet (no working hour seen)
-    for slot in range(on.shape[1]):
-        opens = on[:, slot] & (off_length > 0)
-        gap = np.where(opens, off_length, gap)
-        run = np.where(opens, 0.0, np.where(on[:, slot], run + 1, np.inf))
-        off_length = np.where(on[:, slot], 0.0, np.where(off_length >= 0, off_length + 1, -1.0))
-        since_open[:, slot] = run
-        last_gap[:, slot] = np.where(on[:, slot], gap, np.inf)
-    return since_open[:, -HOURS_PER_WEEK:], last_gap[:, -HOURS_PER_WEEK:]
 
 
 def _hours_to_open(weights: np.ndarray) -> np.ndarray:
