@@ -1,7 +1,9 @@
 """The ``sc-improve`` command line: subcommands over the headless core.
 
-Bad input ends with exit code 2 and one line on stderr naming what and where; no
-traceback unless ``--debug``. Progress bars go to stderr, results to stdout or files.
+Bad input (an :class:`~sc_improve.errors.InputError`, or a file that cannot be opened)
+ends with exit code 2 and one line on stderr naming what and where; anything else is a
+bug: exit code 1, one line and the hint to rerun with ``--debug`` for the traceback.
+Progress bars go to stderr, results to stdout or files.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from sc_improve.atomic import write_text_atomically
 from sc_improve.cli_progress import TerminalProgress
 from sc_improve.cli_support import common_flags, load_log, log_command
-from sc_improve.errors import AnalysisError, LogImportError
+from sc_improve.errors import InputError, UsageError
 from sc_improve.progress import Cancelled
 
 EXIT_BAD_INPUT = 2
@@ -30,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return args.handler(args)
-    except (LogImportError, AnalysisError, ValueError) as error:
+    except InputError as error:
         return _fail(args, str(error), EXIT_BAD_INPUT, error)
     except FileNotFoundError as error:
         return _fail(args, f"{error.filename}: no such file", EXIT_BAD_INPUT, error)
@@ -178,7 +180,7 @@ def _run_bpmn(args: argparse.Namespace) -> int:
     with TerminalProgress("importing", args.quiet) as progress:
         log = load_log(args, progress)
     if not 0 <= args.noise <= 1:
-        raise ValueError("--noise must be between 0 and 1")
+        raise UsageError("--noise must be between 0 and 1")
     write_bpmn(discover_bpmn(log, noise_threshold=args.noise), args.output)
     net = discover_petri_net(log, noise_threshold=args.noise) if args.pnml or args.fitness else None
     if args.pnml:
@@ -199,7 +201,7 @@ def _run_candidates(args: argparse.Namespace) -> int:
     from sc_improve.automation import score_automation
 
     if args.hourly_rate < 0:
-        raise ValueError("--hourly-rate must not be negative")
+        raise UsageError("--hourly-rate must not be negative")
     with TerminalProgress("importing", args.quiet) as progress:
         log = load_log(args, progress)
     with TerminalProgress("scoring", args.quiet) as progress:
@@ -256,7 +258,9 @@ def _run_generate(args: argparse.Namespace) -> int:
     from sc_improve.generate.writer import format_of
 
     if args.events <= 0:
-        raise ValueError("--events must be a positive number")
+        raise UsageError("--events must be a positive number")
+    if args.seed < 0:
+        raise UsageError("--seed must not be negative")
     format_of(args.output)
     frame = generate_log(args.kind, events=args.events, seed=args.seed, noise=args.noise)
     path = write_log(frame, args.output)

@@ -15,8 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sc_improve.errors import LogImportError
+
 if TYPE_CHECKING:
     from sc_improve.cli_progress import TerminalProgress
+    from sc_improve.discovery.filters import Filter
     from sc_improve.log.event_log import EventLog
 
 
@@ -98,13 +101,32 @@ def load_log(args: argparse.Namespace, progress: TerminalProgress, show_notes: b
 
         save_mapping(ColumnMapping.from_dict(log.mapping), args.save_mapping)
     if args.filters:
-        from sc_improve.discovery.filters import apply_filters, filter_from_dict
+        from sc_improve.discovery.filters import apply_filters
 
-        specs = json.loads(Path(args.filters).read_text(encoding="utf-8"))
-        if not isinstance(specs, list):
-            raise ValueError(f"{args.filters}: expected a JSON list of filters")
-        log = apply_filters(log, [filter_from_dict(spec) for spec in specs])
+        log = apply_filters(log, read_filters(args.filters))
     return log
+
+
+def read_filters(path: str | Path) -> list[Filter]:
+    """The filters of a JSON filter file; anything wrong in it is a :class:`LogImportError`
+    naming the file and the filter's position (from 1), since the user wrote the file."""
+    from sc_improve.discovery.filters import filter_from_dict
+
+    try:
+        specs = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise LogImportError(f"is not valid JSON ({error})", path=path) from None
+    if not isinstance(specs, list):
+        raise LogImportError("expected a JSON list of filters", path=path)
+    filters = []
+    for position, spec in enumerate(specs, start=1):
+        if not isinstance(spec, dict):
+            raise LogImportError(f'filter {position} must be a JSON object with a "kind"', path=path)
+        try:
+            filters.append(filter_from_dict(spec))
+        except (ValueError, TypeError) as error:  # the settings came from the file, so the file is wrong
+            raise LogImportError(f"filter {position}: {error}", path=path) from error
+    return filters
 
 
 def tell(args: argparse.Namespace, text: str) -> None:

@@ -3,6 +3,11 @@
 Every reader raises :class:`LogImportError` for bad input, never a bare pandas or
 parser exception, so the CLI and the app can show one line that names the file,
 the row or line, and the column, and keep running.
+
+All of them derive from :class:`InputError`: the line between "the user can fix this"
+(exit code 2, one line) and "this is a bug" (exit code 1, a hint to run with --debug).
+A plain ``ValueError`` is a bug, wherever it comes from. ``InputError`` subclasses
+``ValueError`` so that code catching ``ValueError`` keeps working.
 """
 
 from __future__ import annotations
@@ -11,8 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class InputError(ValueError):
+    """The user's input is wrong and they can fix it; the message says what and where."""
+
+
+class UsageError(InputError):
+    """A command-line argument is missing, out of range or contradicts another one."""
+
+
+class OptionError(InputError):
+    """A setting the user chose (a filter, an output format, a generator or quality option) is
+    unknown or out of range; raised by the core, which the CLI and the app both call."""
+
+
 @dataclass
-class LogImportError(ValueError):
+class LogImportError(InputError):
     """Bad input: what is wrong and where."""
 
     message: str
@@ -35,5 +53,5 @@ class LogImportError(ValueError):
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
-class AnalysisError(ValueError):
+class AnalysisError(InputError):
     """An analysis cannot run on this log (e.g. it is empty after filtering)."""

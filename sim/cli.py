@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sc_improve.atomic import write_atomically, write_text_atomically
 from sc_improve.cli_progress import TerminalProgress
 from sc_improve.cli_support import load_log, log_command, tell
+from sc_improve.errors import UsageError
 from sim.comparison_text import Fidelity, Warmup, format_comparison, text_table
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def parse_duration(text: str) -> float:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from sim.compare import compare_scenarios
+    from sim.compare import BASELINE, compare_scenarios
     from sim.scenarios import apply_scenario, load_scenarios
     from sim.serialize import write_model
 
@@ -162,6 +163,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     if args.export_model:
         write_model(model, args.export_model)
         tell(args, f"model written to {args.export_model}")
+    _check_scenario_names(scenarios, BASELINE)
     for scenario in scenarios:  # a scenario that does not fit fails now, not after the fidelity check
         apply_scenario(model, scenario)
     warmup = _warmup(args, log)
@@ -214,11 +216,12 @@ def _contract(
 
 def _check_simulate_arguments(args: argparse.Namespace) -> None:
     if args.log is None and args.model is None:
-        raise ValueError("give an event log to discover the model from, or a model file with --model")
+        raise UsageError("give an event log to discover the model from, or a model file with --model")
     if args.automate_top and args.log is None:
-        raise ValueError("--automate-top scores the activities of LOG: give the log too")
+        raise UsageError("--automate-top scores the activities of LOG: give the log too")
     checks = [
         (args.replications < 1, "--replications must be at least 1"),
+        (args.seed < 0, "--seed must not be negative"),
         (args.cases is not None and args.cases < 1, "--cases must be at least 1"),
         (args.days is not None and not args.days > 0, "--days must be above 0"),
         (args.warmup_days is not None and not args.warmup_days >= 0, "--warmup-days must not be negative"),
@@ -228,7 +231,21 @@ def _check_simulate_arguments(args: argparse.Namespace) -> None:
     ]
     for failed, message in checks:
         if failed:
-            raise ValueError(message)
+            raise UsageError(message)
+
+
+def _check_scenario_names(scenarios: Sequence[Scenario], baseline: str) -> None:
+    """Names must differ across all the --scenario files too; say which files clash, which the
+    comparison itself cannot (it only sees names)."""
+    seen: dict[str, str] = {baseline: "the baseline"}
+    for scenario in scenarios:
+        where = Path(scenario.path).name if scenario.path else "--automate-top"
+        if scenario.name in seen:
+            raise UsageError(
+                f"two scenarios are named '{scenario.name}' ({seen[scenario.name]} and {where}): "
+                "give them different names"
+            )
+        seen[scenario.name] = where
 
 
 def _start(text: str | None) -> str | None:
@@ -239,7 +256,7 @@ def _start(text: str | None) -> str | None:
     try:
         stamp = pd.Timestamp(text)
     except ValueError:
-        raise ValueError(
+        raise UsageError(
             f"--from: '{text}' is not a timestamp (write e.g. 2025-01-06 or 2025-01-06T08:00)"
         ) from None
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
@@ -388,9 +405,11 @@ def run_validate(args: argparse.Namespace) -> int:
     from sim.validate import validate_log
 
     if args.replications < 1:
-        raise ValueError("--replications must be at least 1")
+        raise UsageError("--replications must be at least 1")
     if args.processes is not None and args.processes < 1:
-        raise ValueError("--processes must be at least 1")
+        raise UsageError("--processes must be at least 1")
+    if args.seed < 0:
+        raise UsageError("--seed must not be negative")
     with TerminalProgress("importing", args.quiet) as progress:
         log = load_log(args, progress)
     with TerminalProgress("validating", args.quiet) as progress:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sc_improve.errors import InputError
+
 FieldPath = tuple[str | int, ...]
 """Where a value sits in the model, e.g. ("activities", "Approve PO", "executions", 0, "probability")."""
 
@@ -28,7 +30,7 @@ def format_field(field: FieldPath) -> str:
     return text
 
 
-class ModelError(ValueError):
+class ModelError(InputError):
     """A model (or the data it was read from) breaks a rule; ``field`` says where, when known."""
 
     def __init__(self, message: str, field: FieldPath = ()) -> None:

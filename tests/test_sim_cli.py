@@ -321,3 +321,15 @@ def test_long_pool_names_are_cut_in_the_tables():
     text = format_comparison(compare_scenarios(model, [], replications=2, cases=20, processes=1), model)
     row = next(line for line in text.splitlines() if line.startswith("utilisation of"))
     assert long_name not in text and long_name[: LABEL_WIDTH - 1] in row and "…" in row
+
+
+def test_scenarios_with_one_name_in_two_files_are_bad_input(tmp_path: Path, model_file: Path, capsys):
+    for file in ("a.yaml", "b.yaml"):
+        (tmp_path / file).write_text("name: more staff\nchanges:\n  - staff: servers\n    add: 1\n")
+    arguments = ["--scenario", str(tmp_path / "a.yaml"), "--scenario", str(tmp_path / "b.yaml")]
+    assert main(["simulate", "--model", str(model_file), *arguments, "--cases", "5", "-q"]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        "sc-improve: error: two scenarios are named 'more staff' (a.yaml and b.yaml): "
+        "give them different names\n"
+    )

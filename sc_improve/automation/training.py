@@ -20,6 +20,7 @@ from sc_improve.automation.features import FEATURES, activity_features
 from sc_improve.automation.labels import automation_rates, weak_labels
 from sc_improve.automation.system_users import detect_system_users
 from sc_improve.columns import ACTIVITY, CASE, END, RESOURCE, START
+from sc_improve.errors import AnalysisError
 from sc_improve.generate import generate_log
 from sc_improve.log.event_log import EventLog, make_event_log
 from sc_improve.log.read import read_log
@@ -104,7 +105,7 @@ def training_rows(log: EventLog, name: str, group: str) -> pd.DataFrame:
     """Features and weak label of every activity of one log with at least MIN_EVENTS events."""
     rates = automation_rates(log, detect_system_users(log))
     if rates is None:
-        raise ValueError(f"{name}: a training log needs a resource column for its labels")
+        raise AnalysisError(f"{name}: a training log needs a resource column for its labels")
     features = activity_features(log)
     rows = features.assign(automation_rate=rates, label=weak_labels(rates))
     rows = rows[(rows["events"] >= MIN_EVENTS) & rows["label"].notna()]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from sc_improve.errors import AnalysisError
+from sc_improve.errors import AnalysisError, OptionError
 from sc_improve.log.event_log import EventLog
 from sc_improve.progress import ProgressCallback, ensure_progress
 
@@ -73,9 +73,9 @@ def fitness(
     1.0
     """
     if method not in ("auto", "token_replay", "alignments"):
-        raise ValueError(f"unknown fitness method {method!r}; use auto, token_replay or alignments")
+        raise OptionError(f"unknown fitness method {method!r}; use auto, token_replay or alignments")
     if max_cases_for_alignments < 1:
-        raise ValueError("max_cases_for_alignments must be at least 1")
+        raise OptionError("max_cases_for_alignments must be at least 1")
     if log.n_events == 0:
         raise AnalysisError("the log has no events, so there is nothing to replay")
     report = ensure_progress(progress)

@@ -24,7 +24,7 @@ import pandas as pd
 from sc_improve.atomic import write_atomically
 from sc_improve.columns import ACTIVITY, CASE, END
 from sc_improve.discovery.layered_layout import RouteShape, layered_layout
-from sc_improve.errors import AnalysisError
+from sc_improve.errors import AnalysisError, OptionError
 from sc_improve.log.event_log import EventLog
 from sc_improve.progress import ProgressCallback, ensure_progress
 
@@ -92,7 +92,7 @@ def discover_bpmn(
 
 def _mining_frame(log: EventLog, noise_threshold: float) -> pd.DataFrame:
     if not 0.0 <= noise_threshold < 1.0:
-        raise ValueError(f"the noise threshold must be at least 0 and below 1, not {noise_threshold}")
+        raise OptionError(f"the noise threshold must be at least 0 and below 1, not {noise_threshold}")
     if log.n_events == 0:
         raise AnalysisError("the log has no events, so there is no model to discover")
     return log.frame[[CASE, ACTIVITY, END]]

@@ -15,6 +15,7 @@ from sc_improve.discovery.process_map import ProcessMap
 from sc_improve.discovery.render_png import scene_to_png
 from sc_improve.discovery.render_scene import Metric, build_scene
 from sc_improve.discovery.render_svg import scene_to_svg
+from sc_improve.errors import OptionError
 
 MAP_FORMATS: tuple[str, ...] = (".svg", ".png")
 
@@ -37,7 +38,7 @@ def write_map(
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in MAP_FORMATS:
-        raise ValueError(f"cannot write a map as {suffix or 'a file without extension'}; use .svg or .png")
+        raise OptionError(f"cannot write a map as {suffix or 'a file without extension'}; use .svg or .png")
     scene = build_scene(process_map, layout, metric)
     if suffix == ".svg":
         return write_text_atomically(target, scene_to_svg(scene))

@@ -21,6 +21,7 @@ from typing import Literal
 from sc_improve.discovery.layered_layout import NodeBox, Point
 from sc_improve.discovery.layout import METRIC_FONT_PX, EdgeRoute, MapLayout, layout_map, text_width
 from sc_improve.discovery.process_map import ActivityNode, MapEdge, ProcessMap
+from sc_improve.errors import OptionError
 from sc_improve.units import human_duration
 
 Metric = Literal["frequency", "performance"]
@@ -95,7 +96,7 @@ def build_scene(
     '1,234'
     """
     if metric not in METRICS:
-        raise ValueError(f"unknown map metric {metric!r}; use one of {', '.join(METRICS)}")
+        raise OptionError(f"unknown map metric {metric!r}; use one of {', '.join(METRICS)}")
     layout = layout or layout_map(process_map)
     nodes = _node_styles(process_map, layout, metric)
     edges = _edge_styles(process_map, layout, metric)

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sc_improve.discovery.process_map import MapEdge, ProcessMap
+from sc_improve.errors import OptionError
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def simplify_map(process_map: ProcessMap, activities: float = 100.0, paths: floa
     """
     for name, value in (("activities", activities), ("paths", paths)):
         if not 0.0 <= value <= 100.0:
-            raise ValueError(f"{name} must be between 0 and 100, not {value}")
+            raise OptionError(f"{name} must be between 0 and 100, not {value}")
     if not process_map.activities:
         return process_map
     graph = _graph(process_map)

@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sc_improve.errors import OptionError
 from sc_improve.generate import o2c, p2p, production
 from sc_improve.generate.calendar import Calendar
 from sc_improve.generate.events import AttributeValues
@@ -54,9 +55,9 @@ class SimulatedLog:
 def simulate(kind: Kind, events: int, seed: int = 0, start: str = "2024-01-01") -> SimulatedLog:
     """The clean (noise-free) log of about ``events`` events, with resource calendars."""
     if kind not in PROCESSES:
-        raise ValueError(f"unknown process kind {kind!r}; choose one of {', '.join(KINDS)}")
+        raise OptionError(f"unknown process kind {kind!r}; choose one of {', '.join(KINDS)}")
     if events < 1:
-        raise ValueError("the number of events must be at least 1")
+        raise OptionError("the number of events must be at least 1")
     process = PROCESSES[kind]
     simulation_seed, trim_seed, _ = np.random.SeedSequence(seed).spawn(3)
     sim = Simulation(np.random.default_rng(simulation_seed))
@@ -86,7 +87,7 @@ def generate_log(
     can compare a noisy log with its clean original.
     """
     if not 0 <= noise <= 1:
-        raise ValueError(f"noise is a rate between 0 and 1, not {noise}")
+        raise OptionError(f"noise is a rate between 0 and 1, not {noise}")
     frame = simulate(kind, events, seed, start).frame
     if noise == 0:
         return frame

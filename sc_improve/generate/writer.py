@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sc_improve.errors import OptionError
 from sc_improve.generate.text import csv_escape, text_column
 from sc_improve.generate.xes import write_xes
 
@@ -45,12 +46,12 @@ def write_log(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def format_of(path: str | Path) -> str:
-    """The format named by the file's extension (one of FORMATS), or ValueError."""
+    """The format named by the file's extension (one of FORMATS), or OptionError."""
     name = Path(path).name.lower()
     for extension in sorted(FORMATS, key=len, reverse=True):
         if name.endswith(extension):
             return extension
-    raise ValueError(f"cannot tell the format of {Path(path).name}: use one of {', '.join(FORMATS)}")
+    raise OptionError(f"cannot tell the format of {Path(path).name}: use one of {', '.join(FORMATS)}")
 
 
 def write_csv(frame: pd.DataFrame, out: BinaryIO) -> None:

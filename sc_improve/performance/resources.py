@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sc_improve.errors import OptionError
 from sc_improve.log.event_log import EventLog
 from sc_improve.performance.activity_times import optional
 from sc_improve.performance.grouped import compact, dense_keys, distinct_cases, grouped_stats
@@ -110,7 +111,7 @@ def resource_analysis(
     ('ann', 'bob', 7200.0)
     """
     if period not in PERIOD_DAYS:
-        raise ValueError(f"period must be one of {', '.join(PERIOD_DAYS)}, not {period!r}")
+        raise OptionError(f"period must be one of {', '.join(PERIOD_DAYS)}, not {period!r}")
     if not log.has_resource:
         return ResourceResult(
             resources=[],

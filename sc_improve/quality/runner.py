@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sc_improve.errors import OptionError
 from sc_improve.log.event_log import EventLog
 from sc_improve.progress import ProgressCallback, ensure_progress
 from sc_improve.quality.day_month import day_month_order
@@ -116,7 +117,9 @@ def check_quality(
     selected = list(CHECKS) if checks is None else list(checks)
     unknown_checks = [c for c in selected if c not in CHECKS]
     if unknown_checks:
-        raise ValueError(f"unknown quality check(s): {', '.join(unknown_checks)}; known: {', '.join(CHECKS)}")
+        raise OptionError(
+            f"unknown quality check(s): {', '.join(unknown_checks)}; known: {', '.join(CHECKS)}"
+        )
     known = quality_thresholds()
     unknown = sorted(set(thresholds) - set(known))
     if unknown:
@@ -150,7 +153,7 @@ def apply_fix(log: EventLog, fix_id: str, **options: object) -> FixResult:
     'Dropped 1 duplicate event (same case, activity and time).'
     """
     if fix_id not in FIXES:
-        raise ValueError(f"unknown fix {fix_id!r}; known: {', '.join(FIXES)}")
+        raise OptionError(f"unknown fix {fix_id!r}; known: {', '.join(FIXES)}")
     fix = FIXES[fix_id]
     accepted = _keyword_options(fix)
     unknown = sorted(set(options) - set(accepted) - set(quality_thresholds()))

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
+from sc_improve.errors import InputError
 from sim.model import (
     END_OF_CASE,
     HOURS_PER_WEEK,
@@ -34,7 +35,7 @@ from sim.serialize.fields import did_you_mean
 ALWAYS_ON = WeeklyCalendar("24/7", (1.0,) * HOURS_PER_WEEK)
 
 
-class ChangeError(ValueError):
+class ChangeError(InputError):
     """A change that cannot be applied to this model; the message names what and why."""
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from sc_improve.errors import InputError
 from sim.model import HOURS_PER_WEEK
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -26,7 +27,7 @@ _RANGE = re.compile(rf"^{_TIME}\s*-\s*{_TIME}$")
 _PART = re.compile(r"^(?P<days>[A-Za-z][A-Za-z ,\-]*?)(?:\s+(?P<times>\d.*))?$")
 
 
-class HoursError(ValueError):
+class HoursError(InputError):
     """A working-hours text that cannot be read; the message says which part and why."""
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
+from sc_improve.errors import InputError
 from sim.model import END_OF_CASE, ConditionalRule, RoutingModel, RoutingRule
 
 Rule = RoutingRule | ConditionalRule
 Next = dict[str, float]
 
 
-class RoutingEditError(ValueError):
+class RoutingEditError(InputError):
     """The routing cannot be changed as asked (e.g. no rule leads to the activity)."""
 
 

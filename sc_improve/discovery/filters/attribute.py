@@ -8,7 +8,7 @@ from typing import ClassVar
 import numpy as np
 
 from sc_improve.discovery.filters.base import Filter, activity_mask, as_tuple, keep_cases, keep_events
-from sc_improve.errors import AnalysisError
+from sc_improve.errors import AnalysisError, OptionError
 from sc_improve.log.event_log import EventLog
 
 ATTRIBUTE_LEVELS = ("case", "event")
@@ -36,7 +36,7 @@ class AttributeFilter(Filter):
 
     def __post_init__(self) -> None:
         if self.level not in ATTRIBUTE_LEVELS:
-            raise ValueError(f"attribute filter level must be 'case' or 'event', not {self.level!r}")
+            raise OptionError(f"attribute filter level must be 'case' or 'event', not {self.level!r}")
         object.__setattr__(self, "values", as_tuple(self.values))
 
     def apply(self, log: EventLog) -> EventLog:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from sc_improve.errors import AnalysisError
+from sc_improve.errors import AnalysisError, OptionError
 from sc_improve.log.event_log import EventLog
 
 
@@ -49,7 +49,7 @@ class Filter(ABC):
         names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
         unknown = sorted(set(settings) - names)
         if unknown:
-            raise ValueError(f"{cls.kind} filter has no setting {', '.join(unknown)}")
+            raise OptionError(f"{cls.kind} filter has no setting {', '.join(unknown)}")
         return cls(**settings)
 
 

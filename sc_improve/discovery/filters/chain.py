@@ -9,6 +9,7 @@ from sc_improve.discovery.filters.attribute import ActivityFilter, AttributeFilt
 from sc_improve.discovery.filters.base import Filter
 from sc_improve.discovery.filters.sequence import EndpointFilter, FollowsFilter, VariantFilter
 from sc_improve.discovery.filters.time import DurationFilter, TimeframeFilter
+from sc_improve.errors import OptionError
 from sc_improve.log.event_log import EventLog
 from sc_improve.progress import ProgressCallback, ensure_progress
 
@@ -59,5 +60,5 @@ def filter_from_dict(data: dict[str, Any]) -> Filter:
     """
     kind = data.get("kind")
     if kind not in FILTER_KINDS:
-        raise ValueError(f"unknown filter kind {kind!r}; known kinds: {', '.join(FILTER_KINDS)}")
+        raise OptionError(f"unknown filter kind {kind!r}; known kinds: {', '.join(FILTER_KINDS)}")
     return FILTER_KINDS[kind].from_dict(data)

@@ -14,6 +14,7 @@ import numpy as np
 from sc_improve.discovery.dfg import flow_sequence
 from sc_improve.discovery.filters.base import Filter, activity_mask, as_tuple, keep_cases
 from sc_improve.discovery.variants import case_variant_ids
+from sc_improve.errors import OptionError
 from sc_improve.log.event_log import EventLog
 
 
@@ -32,11 +33,11 @@ class VariantFilter(Filter):
 
     def __post_init__(self) -> None:
         if self.top_k is None and self.coverage is None:
-            raise ValueError("a variant filter needs top_k, coverage or both")
+            raise OptionError("a variant filter needs top_k, coverage or both")
         if self.top_k is not None and self.top_k < 1:
-            raise ValueError(f"top_k must be at least 1, not {self.top_k}")
+            raise OptionError(f"top_k must be at least 1, not {self.top_k}")
         if self.coverage is not None and not 0.0 < self.coverage <= 1.0:
-            raise ValueError(f"coverage must be in (0, 1], not {self.coverage}")
+            raise OptionError(f"coverage must be in (0, 1], not {self.coverage}")
 
     def apply(self, log: EventLog) -> EventLog:
         variant = case_variant_ids(log)
@@ -75,7 +76,7 @@ class EndpointFilter(Filter):
 
     def __post_init__(self) -> None:
         if self.start_activities is None and self.end_activities is None:
-            raise ValueError("an endpoint filter needs start_activities, end_activities or both")
+            raise OptionError("an endpoint filter needs start_activities, end_activities or both")
         for name in ("start_activities", "end_activities"):
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, as_tuple(getattr(self, name)))

@@ -18,6 +18,7 @@ import pandas as pd
 from sc_improve.discovery.dfg import begins_ns
 from sc_improve.discovery.filters.base import Filter, keep_cases, keep_events
 from sc_improve.discovery.variants import case_cycle_times_ns, case_spans_ns
+from sc_improve.errors import OptionError
 from sc_improve.log.event_log import EventLog
 
 TIMEFRAME_MODES = ("contained", "intersecting", "started", "completed", "trim")
@@ -44,7 +45,9 @@ class TimeframeFilter(Filter):
 
     def __post_init__(self) -> None:
         if self.mode not in TIMEFRAME_MODES:
-            raise ValueError(f"timeframe mode must be one of {', '.join(TIMEFRAME_MODES)}, not {self.mode!r}")
+            raise OptionError(
+                f"timeframe mode must be one of {', '.join(TIMEFRAME_MODES)}, not {self.mode!r}"
+            )
         object.__setattr__(self, "start", _utc(self.start))
         object.__setattr__(self, "end", _utc(self.end))
 
@@ -92,7 +95,7 @@ class DurationFilter(Filter):
 
     def __post_init__(self) -> None:
         if self.min_s is None and self.max_s is None:
-            raise ValueError("a duration filter needs min_s, max_s or both")
+            raise OptionError("a duration filter needs min_s, max_s or both")
 
     def apply(self, log: EventLog) -> EventLog:
         seconds = case_cycle_times_ns(log) / 1e9
