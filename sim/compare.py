@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from sc_improve.errors import OptionError
 from sc_improve.progress import ProgressCallback, ensure_progress, subrange
 from sim.kpis import (
     POOL_KPIS,
@@ -349,11 +350,11 @@ def compare_scenarios(
     the result.
     """
     if target_lead_time_s is not None and target_lead_time_s <= 0:
-        raise ValueError(f"the target lead time must be above 0 seconds, got {target_lead_time_s}")
+        raise OptionError(f"the target lead time must be above 0 seconds, got {target_lead_time_s}")
     names = [BASELINE, *(s.name for s in scenarios)]
     for i, name in enumerate(names):
         if name in names[:i]:
-            raise ValueError(f"two scenarios are named '{name}': give them different names")
+            raise OptionError(f"two scenarios are named '{name}': give them different names")
     models = [model, *(apply_scenario(model, s) for s in scenarios)]
     report = ensure_progress(progress)
     all_runs: list[list[RunKpis]] = []

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from sc_improve.errors import AnalysisError
+from sc_improve.errors import AnalysisError, OptionError
 from sc_improve.log.event_log import EventLog
 from sc_improve.progress import ProgressCallback, steps
 from sim.discover import DiscoveryOptions, discover_model
@@ -81,7 +81,7 @@ class ValidationReport:
 def split_log(log: EventLog, train_share: float = TRAIN_SHARE) -> Split:
     """Chronological split by activity instances (end time), dropping the cases it cuts."""
     if not 0 < train_share < 1:
-        raise ValueError(f"train_share is a share in (0, 1), not {train_share}")
+        raise OptionError(f"train_share is a share in (0, 1), not {train_share}")
     codes = log.codes
     order = np.argsort(codes.end_ns, kind="stable")
     cut = int(round(len(order) * train_share))
@@ -114,7 +114,7 @@ def validate_log(
     from sim.engine import run_replications
 
     if replications < 1:
-        raise ValueError(f"replications must be at least 1, not {replications}")
+        raise OptionError(f"replications must be at least 1, not {replications}")
     step = steps(progress, ["splitting", "discovering", "simulating", "comparing"])
     seconds: dict[str, float] = {}
     clock = time.perf_counter()

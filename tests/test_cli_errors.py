@@ -143,3 +143,20 @@ def test_a_bad_scenario_line_is_bad_input(tmp_path: Path, capsys):
     assert main(["simulate", "--model", str(model), "--scenario", str(scenario), "--cases", "5", "-q"]) == 2
     message = one_error_line(capsys)
     assert message.startswith("hours.yaml line 4: ") and "'8 to 6'" in message
+
+
+def test_simulation_options_and_logs_out_of_range_are_input_errors():
+    """Options a notebook user or the app passes to sim are bad input (exit 2), not bugs."""
+    import pandas as pd
+
+    from sc_improve.columns import ACTIVITY, CASE, END
+    from sc_improve.errors import InputError
+    from sim.discover import DiscoveryOptions
+    from sim.fidelity import compare_logs
+
+    with pytest.raises(InputError, match="routing_order"):
+        DiscoveryOptions(routing_order=0)
+    empty = pd.DataFrame({CASE: [], ACTIVITY: [], END: pd.to_datetime([], utc=True)})
+    one = pd.DataFrame({CASE: ["1"], ACTIVITY: ["a"], END: pd.to_datetime(["2024-01-01"], utc=True)})
+    with pytest.raises(InputError, match="empty"):
+        compare_logs(one, empty)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sc_improve.errors import OptionError
+
 
 @dataclass(frozen=True)
 class DiscoveryOptions:
@@ -49,8 +51,8 @@ class DiscoveryOptions:
 
     def __post_init__(self) -> None:
         if self.routing_order < 1:
-            raise ValueError(f"routing_order must be at least 1, not {self.routing_order}")
+            raise OptionError(f"routing_order must be at least 1, not {self.routing_order}")
         if not 0 < self.role_similarity <= 1:
-            raise ValueError(f"role_similarity is a correlation in (0, 1], not {self.role_similarity}")
+            raise OptionError(f"role_similarity is a correlation in (0, 1], not {self.role_similarity}")
         if not 0 < self.recent_share <= 1:
-            raise ValueError(f"recent_share is a share of the log in (0, 1], not {self.recent_share}")
+            raise OptionError(f"recent_share is a share of the log in (0, 1], not {self.recent_share}")

@@ -14,6 +14,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
+from sc_improve.errors import OptionError
 from sc_improve.progress import ProgressCallback, ensure_progress
 from sim.engine.output import SimulationRun
 from sim.engine.simulate import simulate
@@ -32,12 +33,12 @@ def run_replications(
     """``replications`` runs (replication 0..R-1), in order; ``processes`` workers
     (default: one per CPU core; 1 runs them in this process)."""
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise ValueError(f"replications must be a positive whole number, got {replications!r}")
+        raise OptionError(f"replications must be a positive whole number, got {replications!r}")
     if "replication" in simulate_kwargs:
         raise ValueError("run_replications numbers the replications itself; do not pass replication=")
     workers = min(processes if processes is not None else (os.cpu_count() or 1), replications)
     if workers < 1:
-        raise ValueError(f"processes must be at least 1, got {processes!r}")
+        raise OptionError(f"processes must be at least 1, got {processes!r}")
     report = ensure_progress(progress)
     runs: list[SimulationRun | None] = [None] * replications
     report(0.0, f"running {replications} replications")

@@ -13,6 +13,7 @@ import datetime
 import numpy as np
 import pandas as pd
 
+from sc_improve.errors import OptionError
 from sim.fidelity.emd import wasserstein_integer
 from sim.fidelity.events import LogLike, as_log_arrays
 
@@ -25,7 +26,7 @@ def cycle_time_distance(
     """EMD, in bins of ``bin_size``, between the cycle-time histograms of the two logs."""
     bin_ns = pd.Timedelta(bin_size).value
     if bin_ns <= 0:
-        raise ValueError(f"the cycle-time bin size must be positive, not {bin_size}")
+        raise OptionError(f"the cycle-time bin size must be positive, not {bin_size}")
     first = as_log_arrays(original, "original").cycle_times_ns()
     second = as_log_arrays(simulated, "simulated").cycle_times_ns()
     shortest = min(int(first.min()), int(second.min()))

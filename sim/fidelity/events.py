@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sc_improve.columns import ACTIVITY, CASE, END, START
+from sc_improve.errors import AnalysisError
 from sc_improve.log.event_log import EventLog, to_utc
 
 NS_PER_HOUR = 3_600_000_000_000
@@ -96,16 +97,18 @@ def _check_columns(frame: pd.DataFrame, role: str) -> None:
     missing = [column for column in (CASE, ACTIVITY, END) if column not in frame.columns]
     if missing:
         names = ", ".join(repr(column) for column in missing)
-        raise ValueError(
+        raise AnalysisError(
             f"the {role} log has no {names} column; expected the canonical names of sc_improve.columns"
         )
     if frame.empty:
-        raise ValueError(f"the {role} log is empty: a distance between logs needs at least one event in each")
+        raise AnalysisError(
+            f"the {role} log is empty: a distance between logs needs at least one event in each"
+        )
     for column in (CASE, ACTIVITY, END):
         missing_values = frame[column].isna().to_numpy()
         if missing_values.any():
             first = frame.index[np.argmax(missing_values)]
-            raise ValueError(
+            raise AnalysisError(
                 f"the {role} log has {int(missing_values.sum())} missing values in column {column!r} "
                 f"(first at index {first!r})"
             )
@@ -114,7 +117,7 @@ def _check_columns(frame: pd.DataFrame, role: str) -> None:
 def _utc_ns(series: pd.Series, role: str) -> np.ndarray:
     """Int64 UTC nanoseconds; missing values become the int64 minimum (pandas' NaT)."""
     if not pd.api.types.is_datetime64_any_dtype(series):
-        raise ValueError(
+        raise AnalysisError(
             f"column {series.name!r} of the {role} log must hold datetimes, not {series.dtype} "
             "(parse it with pandas.to_datetime first)"
         )

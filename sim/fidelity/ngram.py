@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from sc_improve.errors import OptionError
 from sim.fidelity.events import LogArrays, LogLike, as_log_arrays
 
 PADDING = 0
@@ -22,7 +23,7 @@ PADDING = 0
 def n_gram_distance(original: LogLike, simulated: LogLike, n: int = 3) -> float:
     """Normalised n-gram count difference in [0, 1] (the published protocol uses n=3)."""
     if n < 1:
-        raise ValueError(f"n-grams need n >= 1, not {n}")
+        raise OptionError(f"n-grams need n >= 1, not {n}")
     first, second = as_log_arrays(original, "original"), as_log_arrays(simulated, "simulated")
     labels = pd.Index(np.concatenate((first.activity_labels, second.activity_labels))).unique()
     grams_first = _n_grams(first, labels.get_indexer(first.activity_labels) + 1, n)
