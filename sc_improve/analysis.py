@@ -144,26 +144,49 @@ def analyze_log(
     return LogAnalysis(analysed, process_map, variants, quality, bottlenecks, excluded)
 
 
-def _without_time_outliers(log: EventLog) -> tuple[EventLog, int]:
+@dataclass(frozen=True)
+class TimeOutlierExclusion:
+    """The log to analyse over time, and how many cases with implausible dates it left out."""
+
+    log: EventLog
+    outlier_cases: int
+    """Cases holding at least one implausible timestamp."""
+    excluded_cases: int
+    """Cases left out: ``outlier_cases``, or 0 when the time axis looks shifted."""
+
+    @property
+    def axis_shifted(self) -> bool:
+        return self.outlier_cases > 0 and self.excluded_cases == 0
+
+
+def exclude_time_outliers(log: EventLog) -> TimeOutlierExclusion:
     """The log without cases holding implausible timestamps, unless that is most of it.
 
     When more than :data:`MAX_EXCLUDED_SHARE` of the cases would go, the dates are not
     stray typos but a shifted or anonymised time axis (e.g. a log starting in 1970), and
-    the log is analysed as it is.
+    the log is kept as it is. Shared by the standard analysis and simulation discovery,
+    so both see the same cases.
     """
     kept = fix_timestamp_outliers(log, whole_cases=True).log
-    excluded = log.n_cases - kept.n_cases
-    if excluded > MAX_EXCLUDED_SHARE * log.n_cases:
+    outliers = log.n_cases - kept.n_cases
+    if outliers == 0 or outliers > MAX_EXCLUDED_SHARE * log.n_cases or kept.n_events == 0:
+        return TimeOutlierExclusion(log, outliers, 0)
+    return TimeOutlierExclusion(kept, outliers, outliers)
+
+
+def _without_time_outliers(log: EventLog) -> tuple[EventLog, int]:
+    exclusion = exclude_time_outliers(log)
+    if exclusion.axis_shifted:
         note = (
-            f"{excluded:,} of {log.n_cases:,} cases have timestamps outside the plausible range; the time "
-            "axis looks shifted or anonymised, so all cases are analysed"
+            f"{exclusion.outlier_cases:,} of {log.n_cases:,} cases have timestamps outside the plausible "
+            "range; the time axis looks shifted or anonymised, so all cases are analysed"
         )
         return log.with_frame(log.frame, note=note), 0
-    kept.notes.append(
-        f"{excluded:,} case(s) with implausible timestamps are left out of the map, variants and "
-        "bottlenecks (see the timestamp_outliers finding; --keep-time-outliers keeps them)"
+    exclusion.log.notes.append(
+        f"{exclusion.excluded_cases:,} case(s) with implausible timestamps are left out of the map, "
+        "variants and bottlenecks (see the timestamp_outliers finding; --keep-time-outliers keeps them)"
     )
-    return kept, excluded
+    return exclusion.log, exclusion.excluded_cases
 
 
 def _counted(counts: dict[str, int]) -> list[dict[str, object]]:

@@ -299,24 +299,17 @@ def _warmup(args: argparse.Namespace, log: EventLog | None) -> Warmup:
 
 
 def log_cycle_time_quantile_days(log: EventLog, quantile: float) -> float | None:
-    """The quantile of the cases' cycle times (first start, or end without start times, to last
-    end) in days, without cases of implausible dates; None for an empty log."""
+    """The quantile of the cases' cycle times in days, without cases of implausible dates;
+    None for an empty log."""
     import numpy as np
 
+    from sc_improve.performance.timing import event_times
     from sim.discover.clean import without_time_outliers
 
     log, _ = without_time_outliers(log)
-    codes = log.codes
     if log.n_cases == 0:
         return None
-    first_ns = codes.end_ns
-    if codes.start_ns is not None:
-        first_ns = np.where(
-            codes.start_ns == codes.MISSING_NS, codes.end_ns, np.minimum(codes.start_ns, codes.end_ns)
-        )
-    starts = codes.case_starts[:-1]
-    cycle_ns = np.maximum.reduceat(codes.end_ns, starts) - np.minimum.reduceat(first_ns, starts)
-    return round(float(np.quantile(cycle_ns, quantile)) / 86_400e9, 1)
+    return round(float(np.quantile(event_times(log).cycle_s, quantile)) / 86_400, 1)
 
 
 def _fidelity(args: argparse.Namespace, log: EventLog | None) -> Fidelity:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sc_improve.analysis import MAX_EXCLUDED_SHARE
+from sc_improve.analysis import exclude_time_outliers
 from sc_improve.columns import ACTIVITY, RESOURCE
 from sc_improve.log.event_log import EventLog
-from sc_improve.quality import fix_synonymous_labels, fix_timestamp_outliers
+from sc_improve.quality import fix_synonymous_labels
 
 
 @dataclass(frozen=True)
@@ -38,21 +38,18 @@ def prepare_log(log: EventLog, *, merge_label_spellings: bool, exclude_time_outl
 
 
 def without_time_outliers(log: EventLog) -> tuple[EventLog, str | None]:
-    """``log`` without cases holding implausible timestamps, unless they are more than
-    ``sc_improve.analysis.MAX_EXCLUDED_SHARE`` of the cases: then the time axis is shifted
-    or anonymised (a log starting in 1970), not wrong, and every case stays."""
-    kept = fix_timestamp_outliers(log, whole_cases=True).log
-    dropped = log.n_cases - kept.n_cases
-    if dropped == 0:
-        return log, None
-    if dropped > MAX_EXCLUDED_SHARE * log.n_cases or kept.n_events == 0:
+    """``log`` without cases of implausible dates, by the standard analysis's rule, and a note."""
+    exclusion = exclude_time_outliers(log)
+    if exclusion.axis_shifted:
         return log, (
-            f"{dropped:,} of {log.n_cases:,} cases have timestamps outside the plausible range; the time "
-            "axis looks shifted or anonymised, so every case was kept."
+            f"{exclusion.outlier_cases:,} of {log.n_cases:,} cases have timestamps outside the plausible "
+            "range; the time axis looks shifted or anonymised, so every case was kept."
         )
-    return kept, (
-        f"{dropped:,} case(s) ({log.n_events - kept.n_events:,} events) with implausible timestamps "
-        "were left out."
+    if exclusion.excluded_cases == 0:
+        return log, None
+    return exclusion.log, (
+        f"{exclusion.excluded_cases:,} case(s) ({log.n_events - exclusion.log.n_events:,} events) with "
+        "implausible timestamps were left out."
     )
 
 
