@@ -17,6 +17,8 @@ from sc_improve.atomic import write_text_atomically
 from sc_improve.cli_progress import TerminalProgress
 from sc_improve.cli_support import common_flags, load_log, log_command
 from sc_improve.errors import InputError, UsageError
+from sc_improve.generate.command import add_arguments as add_generate_arguments
+from sc_improve.generate.command import generate_from_args, summary
 from sc_improve.progress import Cancelled
 
 EXIT_BAD_INPUT = 2
@@ -103,13 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     mapping.add_argument("-o", "--output", metavar="FILE", help="write the mapping to this JSON file")
 
     generate = commands.add_parser("generate", help="write a seeded synthetic supply-chain log")
-    generate.add_argument("kind", choices=["p2p", "o2c", "production"])
-    generate.add_argument("--events", type=int, default=20_000, help="approximate number of events")
-    generate.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help=".csv, .csv.gz, .parquet or .xes"
-    )
-    generate.add_argument("--seed", type=int, default=0)
-    generate.add_argument("--noise", type=float, default=0.0, help="rate of injected data-quality problems")
+    add_generate_arguments(generate)
     common_flags(generate)
     generate.set_defaults(handler=_run_generate)
     _add_plugin_commands(commands)
@@ -254,18 +250,9 @@ def _run_mapping(args: argparse.Namespace) -> int:
 
 
 def _run_generate(args: argparse.Namespace) -> int:
-    from sc_improve.generate import generate_log, write_log
-    from sc_improve.generate.writer import format_of
-
-    if args.events <= 0:
-        raise UsageError("--events must be a positive number")
-    if args.seed < 0:
-        raise UsageError("--seed must not be negative")
-    format_of(args.output)
-    frame = generate_log(args.kind, events=args.events, seed=args.seed, noise=args.noise)
-    path = write_log(frame, args.output)
+    frame, path = generate_from_args(args)
     if not args.quiet:
-        print(f"{len(frame):,} {args.kind} events in {frame['case_id'].nunique():,} cases written to {path}")
+        print(summary(frame, args.kind, path))
     return 0
 
 

@@ -121,6 +121,7 @@ def test_a_bad_filter_file_is_bad_input(small_log: Path, tmp_path: Path, content
         (["analyze", "LOG", "--case", "no_such_column"], "no_such_column"),
         (["generate", "p2p", "-o", "OUT/g.csv", "--noise", "2"], "noise is a rate between 0 and 1"),
         (["generate", "p2p", "-o", "OUT/g.csv", "--events", "50", "--seed", "-1"], "--seed must not be"),
+        (["generate", "p2p", "-o", "OUT/g.csv", "--events", "50", "--start", "1.1.24"], "ISO date"),
     ],
 )
 def test_bad_arguments_are_bad_input(small_log: Path, tmp_path: Path, arguments, expected: str, capsys):

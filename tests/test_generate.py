@@ -14,7 +14,7 @@ from sc_improve.columns import ACTIVITY, CASE, END, RESOURCE, START
 from sc_improve.generate import KINDS, generate_log, write_log
 from sc_improve.generate.calendar import OFFICE, SHIFTS
 from sc_improve.generate.command import main
-from sc_improve.generate.generator import simulate
+from sc_improve.generate.generator import PROCESSES, simulate
 from sc_improve.generate.noise import RELATIVE_RATES, label_variants
 from sc_improve.generate.o2c import SALES_ORG_RATE, SALES_ORGS, O2CConfig
 from sc_improve.generate.p2p import PER_EUR, P2PConfig
@@ -339,9 +339,29 @@ def test_generated_frame_builds_a_canonical_event_log():
 def test_command_line_writes_the_file_and_rejects_unknown_formats(tmp_path, capsys):
     target = tmp_path / "p2p.xes.gz"
     assert main(["p2p", "--events", "400", "--seed", "3", "--noise", "0.01", "-o", str(target)]) == 0
-    assert target.exists() and "p2p cases" in capsys.readouterr().out
+    assert target.exists() and "p2p events in" in capsys.readouterr().out
     assert main(["o2c", "-o", str(tmp_path / "log.txt")]) == 2
     assert "cannot tell the format" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "arguments, expected",
+    [
+        (["--start", "next monday"], "the start day must be an ISO date"),
+        (["--events", "0"], "--events must be a positive number"),
+        (["--seed", "-2"], "--seed must not be negative"),
+    ],
+)
+def test_module_command_rejects_bad_arguments_in_one_line(tmp_path, capsys, arguments, expected):
+    target = tmp_path / "log.csv"
+    assert main(["p2p", "-o", str(target), *arguments]) == 2
+    error = capsys.readouterr().err.strip()
+    assert expected in error and "\n" not in error
+    assert not target.exists()
+
+
+def test_the_parser_choices_name_every_process_the_generator_knows():
+    assert set(PROCESSES) == set(KINDS)
 
 
 def test_generation_is_vectorised_enough_for_the_benchmark_sizes():

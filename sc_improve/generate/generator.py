@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -19,11 +18,11 @@ import pandas as pd
 from sc_improve.errors import OptionError
 from sc_improve.generate import o2c, p2p, production
 from sc_improve.generate.calendar import Calendar
+from sc_improve.generate.choices import KINDS, Kind
 from sc_improve.generate.events import AttributeValues
 from sc_improve.generate.noise import inject_noise
 from sc_improve.generate.steps import Simulation
 
-Kind = Literal["p2p", "o2c", "production"]
 SPAN_DAYS = 365
 """Cases arrive over one year from ``start``; the last ones finish in the next year."""
 CASE_MARGIN = 1.1
@@ -41,7 +40,6 @@ PROCESSES: dict[str, _Process] = {
     "o2c": _Process(o2c.simulate, o2c.EVENTS_PER_CASE, o2c.FIRST_CASE_ID),
     "production": _Process(production.simulate, production.EVENTS_PER_CASE, production.FIRST_CASE_ID),
 }
-KINDS: tuple[str, ...] = tuple(PROCESSES)
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ def simulate(kind: Kind, events: int, seed: int = 0, start: str = "2024-01-01") 
     simulation_seed, trim_seed, _ = np.random.SeedSequence(seed).spawn(3)
     sim = Simulation(np.random.default_rng(simulation_seed))
     n_cases = math.ceil(events / process.events_per_case * CASE_MARGIN) + 3
-    start_seconds = int(np.datetime64(start, "s").astype(np.int64))
+    start_seconds = _start_seconds(start)
     case_attributes = process.simulate(sim, n_cases, start_seconds, SPAN_DAYS)
 
     counts = sim.events.events_per_case(n_cases)
@@ -73,6 +71,14 @@ def simulate(kind: Kind, events: int, seed: int = 0, start: str = "2024-01-01") 
     case_ids = np.arange(process.first_case_id, process.first_case_id + int(keep.sum())).astype(str)
     frame = sim.events.to_frame(keep, case_ids, case_attributes, sim.directory.names)
     return SimulatedLog(frame, sim.directory.calendar_of())
+
+
+def _start_seconds(start: str) -> int:
+    """Seconds since the epoch of the first simulated day, given as an ISO date such as 2024-01-01."""
+    try:
+        return int(np.datetime64(start, "s").astype(np.int64))
+    except ValueError:
+        raise OptionError(f"the start day must be an ISO date such as 2024-01-01, not {start!r}") from None
 
 
 def generate_log(

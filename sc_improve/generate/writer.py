@@ -19,12 +19,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sc_improve.errors import OptionError
+from sc_improve.generate.choices import format_of
 from sc_improve.generate.text import csv_escape, text_column
 from sc_improve.generate.xes import write_xes
 
 ROWS_PER_BLOCK = 100_000
-FORMATS = (".csv", ".csv.gz", ".parquet", ".xes", ".xes.gz")
 
 
 def write_log(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -43,15 +42,6 @@ def write_log(frame: pd.DataFrame, path: str | Path) -> Path:
         with _open(path) as out:
             (write_csv if kind.startswith(".csv") else write_xes)(frame, out)
     return path
-
-
-def format_of(path: str | Path) -> str:
-    """The format named by the file's extension (one of FORMATS), or OptionError."""
-    name = Path(path).name.lower()
-    for extension in sorted(FORMATS, key=len, reverse=True):
-        if name.endswith(extension):
-            return extension
-    raise OptionError(f"cannot tell the format of {Path(path).name}: use one of {', '.join(FORMATS)}")
 
 
 def write_csv(frame: pd.DataFrame, out: BinaryIO) -> None:
