@@ -86,7 +86,9 @@ def test_reads_events_with_canonical_names_types_and_rows(tmp_path):
     assert frame[SOURCE_ROW].tolist() == [1, 2, 3, 4, 5]
     assert frame[CASE].dtype == STRING_DTYPE and frame[RESOURCE].dtype == STRING_DTYPE
     assert str(frame[END].dtype) == "datetime64[ns, UTC]"
-    assert frame["case:supplier"].tolist() == ["ACME"] * 3 + [pd.NA] * 2
+    supplier = frame["case:supplier"]
+    assert supplier.dtype == "category" and supplier.cat.categories.tolist() == ["ACME"]
+    assert supplier.isna().tolist() == [False] * 3 + [True] * 2 and supplier.iloc[0] == "ACME"
     assert frame["cost"].tolist()[1] == 1.5
     assert str(frame["qty"].dtype) == "Int64" and frame["qty"].tolist()[2] == 3
     assert frame["urgent"].tolist()[3] is True

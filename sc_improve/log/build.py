@@ -35,6 +35,7 @@ from sc_improve.columns import (
 )
 from sc_improve.errors import LogImportError
 from sc_improve.log.arrowtools import NAT_NS, as_chunked, as_text, is_text, string_series, to_pandas
+from sc_improve.log.categories import category_codes, compact_text
 from sc_improve.log.event_log import (
     ISSUE_COLUMNS,
     TIME_DTYPE,
@@ -68,6 +69,8 @@ cost memory on large logs for little gain."""
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
+AttributeValues = pa.ChunkedArray | np.ndarray | pd.Categorical
+"""An attribute column between conversion and the frame: Arrow, numbers or a categorical."""
 
 
 def apply_mapping(
@@ -229,6 +232,9 @@ def promote_case_attributes(log: EventLog) -> list[str]:
 
 
 def _all_missing(series: pd.Series) -> bool:
+    codes = category_codes(series)
+    if codes is not None:
+        return bool(np.all(codes < 0))
     if isinstance(series.dtype, pd.StringDtype | pd.ArrowDtype):
         return as_chunked(series).null_count == len(series)
     return bool(series.isna().all())
@@ -245,6 +251,9 @@ def _constant_within_cases(series: pd.Series, same_case: np.ndarray) -> bool:
 
 def _equal_to_next(series: pd.Series) -> np.ndarray:
     """``equal[i]``: row i has the same value as row i+1 (two missing values count as equal)."""
+    codes = category_codes(series)
+    if codes is not None:
+        return codes[1:] == codes[:-1]
     if isinstance(series.dtype, pd.StringDtype | pd.ArrowDtype):
         values = as_chunked(series)
         head, tail = values.slice(0, len(values) - 1), values.slice(1)
@@ -375,8 +384,8 @@ def _attribute_sources(table: pa.Table, mapping: ColumnMapping) -> list[tuple[st
 
 def _submit_typed(
     pool: ThreadPoolExecutor, sources: list[tuple[str, pa.ChunkedArray]], numbers: bool, decimal_comma: bool
-) -> dict[str, Future[pa.ChunkedArray | np.ndarray]]:
-    """The attribute columns, numbers typed if asked, as jobs in column order.
+) -> dict[str, Future[AttributeValues]]:
+    """The attribute columns converted by :func:`_converted`, as jobs in column order.
 
     ``sources`` is emptied into the pool, which drops each job's text once its
     numbers exist, so (with the caller's table released) a column is held twice only
@@ -386,8 +395,18 @@ def _submit_typed(
     sources.reverse()
     while sources:
         target, column = sources.pop()
-        jobs[target] = pool.submit(typed, column, decimal_comma) if numbers else _done(column)
+        jobs[target] = pool.submit(_converted, column, numbers, decimal_comma)
     return jobs
+
+
+def _converted(column: pa.ChunkedArray, numbers: bool, decimal_comma: bool) -> AttributeValues:
+    """Numbers if the text is all numbers (when asked), a categorical if it has few distinct values
+    (see :mod:`sc_improve.log.categories`), else the column as it is."""
+    values = typed(column, decimal_comma) if numbers else column
+    if isinstance(values, np.ndarray):
+        return values
+    compact = compact_text(values)
+    return values if compact is None else compact
 
 
 @contextmanager
@@ -412,13 +431,6 @@ def _results(jobs: dict[str, Future[_T]]) -> dict[str, _T]:
     for key in list(jobs):
         results[key] = jobs.pop(key).result()
     return results
-
-
-def _done(value: _T) -> Future[_T]:
-    """A finished job holding ``value``, for columns that need no conversion."""
-    job: Future[_T] = Future()
-    job.set_result(value)
-    return job
 
 
 def _each(func: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
@@ -489,7 +501,7 @@ def _frame(
     columns: dict[str, pa.ChunkedArray],
     end: ParsedTimes,
     start: ParsedTimes | None,
-    attributes: dict[str, pa.ChunkedArray | np.ndarray],
+    attributes: dict[str, AttributeValues],
     source_rows: np.ndarray,
     rows: np.ndarray | None,
 ) -> pd.DataFrame:
@@ -515,13 +527,15 @@ def _frame(
     return pd.DataFrame(data, copy=False)
 
 
-def _attribute(values: pa.ChunkedArray | np.ndarray, name: str, rows: np.ndarray | None) -> pd.Series:
+def _attribute(values: AttributeValues, name: str, rows: np.ndarray | None) -> pd.Series:
     """An attribute column of the frame, in the order of ``rows``, that can be edited in place.
 
     Numbers arrive as, or become, one fresh writable numpy array, which a reorder
-    copies once more; text is taken by Arrow. Other types go through pandas'
-    conversion, copied if Arrow handed them out read-only.
+    copies once more; categoricals reorder their codes; text is taken by Arrow. Other
+    types go through pandas' conversion, copied if Arrow handed them out read-only.
     """
+    if isinstance(values, pd.Categorical):
+        return pd.Series(values if rows is None else values.take(rows), name=name, copy=False)
     numbers = values if isinstance(values, np.ndarray) else _numbers(values)
     if numbers is not None:
         return pd.Series(numbers if rows is None else numbers[rows], name=name, copy=False)
