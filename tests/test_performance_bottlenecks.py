@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
 from sc_improve.errors import AnalysisError
 from sc_improve.log.event_log import make_event_log
 from sc_improve.performance import find_bottlenecks
+from sc_improve.progress import Cancelled
 from tests.conftest import build_log
 
 HOUR = 3600.0
@@ -120,6 +122,20 @@ def test_max_items_and_progress(simple_log):
     assert len(report.items) == 1
     assert seen[0] == 0.0 and seen[-1] == pytest.approx(1.0)
     assert seen == sorted(seen)
+
+
+@pytest.mark.parametrize("stage", ["resources", "cycle time", "activity times", "ranking"])
+def test_cancelling_at_any_stage_stops_the_analysis_on_the_callers_thread(simple_log, stage):
+    callers = set()
+
+    def progress(fraction: float, message: str = "") -> None:
+        callers.add(threading.get_ident())
+        if message == stage:
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        find_bottlenecks(simple_log, progress=progress)
+    assert callers == {threading.get_ident()}
 
 
 def test_report_to_dict_is_json_ready(simple_log):

@@ -21,6 +21,7 @@ activity), so shares are for ranking and do not add up to 100 %.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -117,20 +118,20 @@ def find_bottlenecks(
     >>> top.kind, top.name, top.cases_affected, top.excess_time_s
     ('waiting', 'b', 1, 14400.0)
     """
-    step = steps(
-        progress, ["measuring times", "activities", "transitions", "rework", "resources", "cycle time"]
-    )
+    step = steps(progress, ["measuring times", "resources", "cycle time", "activity times", "ranking"])
     step(0)
     times = event_times(log)
-    step(1)
-    activities = activity_times(log, times)
-    step(2)
-    transitions = transition_times(log, times)
-    step(3)
-    rework = find_rework(log, times)
-    step(4)
-    resources = resource_analysis(log, times, period=period)
-    cycles = cycle_time(log, times, drivers=drivers, progress=step(5))
+    # The event-level analyses run on a second thread while this one does the resources
+    # and the cycle time: numpy's sorts and reductions release the GIL, so two cores share
+    # the work, and progress (and with it cancellation) stays on the caller's thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        event_level = pool.submit(_event_level, log, times)
+        step(1)
+        resources = resource_analysis(log, times, period=period)
+        cycles = cycle_time(log, times, drivers=drivers, progress=step(2))
+        step(3)
+        activities, transitions, rework = event_level.result()
+    ranking = step(4)
     wait = _excess(times, times.wait_s, times.codes.activity, times.wait_by_activity)
     activity_items = _activity_items(times, wait)
     resource_items = _resource_items(times, wait) if log.has_resource else []
@@ -138,6 +139,7 @@ def find_bottlenecks(
     candidates = [*activity_items, *_transition_items(times), *_rework_items(rework), *resource_items]
     ranked = sorted((item for item in candidates if item.excess > 0), key=lambda item: -item.impact)
     items = [item.in_words(cycles.total_s) for item in ranked[:max_items]]
+    ranking(1.0, "ranking")
     return BottleneckReport(
         items=items,
         activities=activities,
@@ -150,6 +152,10 @@ def find_bottlenecks(
         estimated=not times.has_start,
         notes=timing_notes(times),
     )
+
+
+def _event_level(log: EventLog, times: EventTimes) -> tuple[ActivityTimes, TransitionTimes, ReworkResult]:
+    return activity_times(log, times), transition_times(log, times), find_rework(log, times)
 
 
 @dataclass(frozen=True)
