@@ -79,11 +79,11 @@ def read_ocel2_xml(path: Path) -> OcelTables:
             tables, _ = call_quietly(rustxes.import_ocel_xml, str(source))
         except RustPanic as panic:
             raise_xml_error(path, f"the OCEL 2.0 XML reader could not read it ({panic})")
-    events = tables["events"]
+    events = _sorted_columns(tables["events"])
     if events.width == 0 or EID not in events.columns:
         raise LogImportError("this XML file is not an OCEL 2.0 log (no events found)", path=str(path))
     attribute_columns = [c for c in events.columns if c not in (EID, ACTIVITY, TIMESTAMP)]
-    changes = tables["object_changes"]
+    changes = _sorted_columns(tables["object_changes"])
     return OcelTables(
         format="OCEL 2.0 XML",
         events=_text_ids(events, [EID, ACTIVITY])
@@ -99,6 +99,12 @@ def read_ocel2_xml(path: Path) -> OcelTables:
             if c not in (OID, OBJECT_TYPE, _FIELD, TIMESTAMP)
         },
     )
+
+
+def _sorted_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns in name order: rustxes returns attribute columns in hash order, which differs
+    from run to run and would reorder the log's columns and every report built on them."""
+    return frame.select(sorted(frame.columns))
 
 
 def _text_ids(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
