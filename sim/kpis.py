@@ -291,7 +291,7 @@ def _pool_time_before(
     worker_calendar = worker.map({f"{p}\x00{r}": c for (p, r), c in calendar_of.items()}).to_numpy()
     clocks = {
         name: CalendarClock(calendar_weights(model.calendars[name]), name)
-        for name in set(calendar_of.values())
+        for name in dict.fromkeys(calendar_of.values())  # model order: sums come out the same every run
     }
     busy = np.zeros(len(model.pools))
     available = np.zeros(len(model.pools))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -333,3 +334,20 @@ def test_scenarios_with_one_name_in_two_files_are_bad_input(tmp_path: Path, mode
         "sc-improve: error: two scenarios are named 'more staff' (a.yaml and b.yaml): "
         "give them different names\n"
     )
+
+
+def test_simulation_results_do_not_depend_on_the_string_hash_seed(tmp_path: Path):
+    """Python salts string hashes per process: any set of names iterated while summing shows up
+    in the last digits of the KPIs. Two processes with different seeds must agree to the bit."""
+    log = ROOT / "sample_logs" / "PurchasingExample.csv.gz"
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"kpis_{seed}.json"
+        arguments = ["simulate", str(log), "--days", "30", "--replications", "2", "--processes", "1"]
+        subprocess.run(
+            [sys.executable, "-m", "sc_improve.cli", *arguments, "--no-validate", "--json", str(out), "-q"],
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
