@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from conftest import build_log
@@ -153,3 +159,70 @@ def test_bad_inputs_are_refused(choice_log):
         discover_petri_net(empty)
     with pytest.raises(ValueError, match="method"):
         fitness(choice_log, *discover_petri_net(choice_log), method="guess")  # type: ignore[arg-type]
+
+
+EXPORT_SCRIPT = """
+import sys
+import pandas as pd
+from sc_improve.discovery.model import discover_bpmn, discover_petri_net, write_bpmn, write_pnml
+from sc_improve.log.event_log import make_event_log
+rows = [("c%d" % c, a, "2024-01-01 %02d:00" % (8 + i))
+        for c, trace in enumerate(["abcd", "acbd", "aed", "abcbcd", "abd", "aecd"] * 3)
+        for i, a in enumerate(trace)]
+frame = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp"])
+log = make_event_log(frame.assign(**{"time:timestamp": pd.to_datetime(frame["time:timestamp"])}))
+write_bpmn(discover_bpmn(log, noise_threshold=0.0), sys.argv[1] + ".bpmn")
+write_pnml(*discover_petri_net(log, noise_threshold=0.0), sys.argv[1] + ".pnml")
+"""
+
+
+def test_the_same_model_is_written_byte_for_byte_the_same(tmp_path):
+    """pm4py names elements with random UUIDs and writes them in set order; ours must not vary,
+    not even with Python's string hash seed."""
+    files = []
+    for seed in ("1", "2"):
+        stem = tmp_path / f"model_{seed}"
+        subprocess.run(
+            [sys.executable, "-c", EXPORT_SCRIPT, str(stem)],
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        files.append((Path(f"{stem}.bpmn").read_bytes(), Path(f"{stem}.pnml").read_bytes()))
+    assert files[0] == files[1]
+    bpmn, pnml = files[0]
+    assert b"uuid" not in bpmn and not re.search(rb"[0-9a-f]{8}-[0-9a-f]{4}-", bpmn + pnml)
+
+
+def _ids_and_references(root: etree._Element, references: tuple[str, ...], texts: tuple[str, ...]):
+    ids = [element.get("id") for element in root.iter(etree.Element) if element.get("id") is not None]
+    used = [
+        element.get(name) for element in root.iter(etree.Element) for name in references if element.get(name)
+    ]
+    used += [element.text for element in root.iter(etree.Element) if etree.QName(element).localname in texts]
+    return ids, used
+
+
+def test_exported_models_read_back_into_pm4py_and_replay_the_log_as_before(choice_log, tmp_path):
+    import pm4py
+
+    net, initial, final = discover_petri_net(choice_log, noise_threshold=0.0)
+    frame = choice_log.frame
+    before = pm4py.fitness_token_based_replay(frame, net, initial, final)["log_fitness"]
+    pnml = write_pnml(net, initial, final, tmp_path / "model.pnml")
+    ids, used = _ids_and_references(etree.parse(str(pnml)).getroot(), ("source", "target", "idref"), ())
+    assert len(ids) == len(set(ids)) and set(used) <= set(ids)
+    read_net, read_initial, read_final = pm4py.read_pnml(str(pnml))
+    assert (
+        pm4py.fitness_token_based_replay(frame, read_net, read_initial, read_final)["log_fitness"] == before
+    )
+    assert sorted(t.label for t in read_net.transitions if t.label) == sorted(
+        t.label for t in net.transitions if t.label
+    )
+
+    bpmn_path = write_bpmn(discover_bpmn(choice_log, noise_threshold=0.0), tmp_path / "model.bpmn")
+    root = etree.parse(str(bpmn_path)).getroot()
+    ids, used = _ids_and_references(root, ("sourceRef", "targetRef", "bpmnElement"), ("incoming", "outgoing"))
+    assert len(ids) == len(set(ids)) and set(used) <= set(ids)
+    read_bpmn = pm4py.read_bpmn(str(bpmn_path))
+    bpmn_net = pm4py.convert_to_petri_net(read_bpmn)
+    assert pm4py.fitness_token_based_replay(frame, *bpmn_net)["log_fitness"] == pytest.approx(1.0)

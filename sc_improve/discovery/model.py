@@ -17,13 +17,14 @@ the same layered layout as the process map, left to right, with orthogonal flows
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 import pandas as pd
 
 from sc_improve.atomic import write_atomically
 from sc_improve.columns import ACTIVITY, CASE, END
 from sc_improve.discovery.layered_layout import RouteShape, layered_layout
+from sc_improve.discovery.stable_export import stable_bpmn, stable_pnml
 from sc_improve.errors import AnalysisError, OptionError
 from sc_improve.log.event_log import EventLog
 from sc_improve.progress import ProgressCallback, ensure_progress
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from pm4py.objects.bpmn.obj import BPMN
     from pm4py.objects.petri_net.obj import Marking, PetriNet
 
+_T = TypeVar("_T")
 TASK_SIZE = (110.0, 70.0)
 EVENT_SIZE = (36.0, 36.0)
 GATEWAY_SIZE = (50.0, 50.0)
@@ -111,7 +113,7 @@ def write_pnml(net: PetriNet, initial_marking: Marking, final_marking: Marking, 
     """
     from pm4py.objects.petri_net.exporter.variants.pnml import export_petri_as_string
 
-    data = export_petri_as_string(net, initial_marking, final_marking=final_marking)
+    data = stable_pnml(export_petri_as_string(net, initial_marking, final_marking=final_marking))
     return write_atomically(path, lambda temp: temp.write_bytes(data))
 
 
@@ -131,19 +133,25 @@ def write_bpmn(model: BPMN, path: str | Path) -> Path:
     """
     from pm4py.objects.bpmn.exporter.variants.etree import get_xml_string
 
-    lay_out_bpmn(model)
-    data = get_xml_string(model)
+    nodes, flows = lay_out_bpmn(model)
+    data = stable_bpmn(get_xml_string(model), nodes, flows)
     return write_atomically(path, lambda temp: temp.write_bytes(data))
 
 
-def lay_out_bpmn(model: BPMN) -> None:
-    """Set shape bounds and flow waypoints on the diagram: layered, left to right, orthogonal."""
+def lay_out_bpmn(model: BPMN) -> tuple[list[BPMN.BPMNNode], list[BPMN.Flow]]:
+    """Set shape bounds and flow waypoints on the diagram: layered, left to right, orthogonal.
+
+    Returns the nodes and flows in the order they were laid out, which depends only on the
+    model's structure and names (not on pm4py's random ids), so the same model is always
+    drawn, and numbered by :func:`stable_bpmn`, the same way.
+    """
     from pm4py.objects.bpmn.obj import BPMN
 
-    nodes = sorted(model.get_nodes(), key=_node_order)
+    signature = _structural_signatures(model)
+    nodes = sorted(model.get_nodes(), key=lambda node: signature[node])
     index = {node: i for i, node in enumerate(nodes)}
     flows = sorted(
-        model.get_flows(), key=lambda f: (index[f.get_source()], index[f.get_target()], str(f.get_id()))
+        model.get_flows(), key=lambda f: (index[f.get_source()], index[f.get_target()], f.get_name() or "")
     )
     starts = [node for node in nodes if isinstance(node, BPMN.StartEvent)]
     ends = [node for node in nodes if isinstance(node, BPMN.EndEvent)]
@@ -165,21 +173,48 @@ def lay_out_bpmn(model: BPMN) -> None:
         flow.del_waypoints()
         for point in _orthogonal(route):
             flow.add_waypoint((round(point[0], 1), round(point[1], 1)))
+    return nodes, flows
 
 
-def _node_order(node: BPMN.BPMNNode) -> tuple[int, str, str]:
-    """Start events first, end events last, then by name: a stable order for the layout."""
+def _structural_signatures(model: BPMN, rounds: int = 3) -> dict[BPMN.BPMNNode, tuple[object, ...]]:
+    """A sort key per node: start events first, end events last, then by name, then by what
+    surrounds it (the keys of its neighbours, refined ``rounds`` times), so unnamed gateways
+    are told apart by where they sit instead of by pm4py's random ids."""
     from pm4py.objects.bpmn.obj import BPMN
 
-    if isinstance(node, BPMN.StartEvent):
-        rank = 0
-    elif isinstance(node, BPMN.EndEvent):
-        rank = 3
-    elif isinstance(node, BPMN.Task):
-        rank = 1
-    else:
-        rank = 2
-    return (rank, node.get_name() or "", node.get_id())
+    def rank(node: BPMN.BPMNNode) -> int:
+        if isinstance(node, BPMN.StartEvent):
+            return 0
+        if isinstance(node, BPMN.EndEvent):
+            return 3
+        return 1 if isinstance(node, BPMN.Task) else 2
+
+    nodes = list(model.get_nodes())
+    before: dict[BPMN.BPMNNode, list[BPMN.BPMNNode]] = {node: [] for node in nodes}
+    after: dict[BPMN.BPMNNode, list[BPMN.BPMNNode]] = {node: [] for node in nodes}
+    for flow in model.get_flows():
+        before[flow.get_target()].append(flow.get_source())
+        after[flow.get_source()].append(flow.get_target())
+    base = {node: (rank(node), node.get_name() or "", type(node).__name__) for node in nodes}
+    label = _relabel(base)
+    for _ in range(rounds):
+        label = _relabel(
+            {
+                node: (
+                    base[node],
+                    tuple(sorted(label[n] for n in before[node])),
+                    tuple(sorted(label[n] for n in after[node])),
+                )
+                for node in nodes
+            }
+        )
+    return {node: (*base[node], label[node]) for node in nodes}
+
+
+def _relabel(keys: dict[_T, tuple[object, ...]]) -> dict[_T, int]:
+    """Each key replaced by its rank among the distinct keys: small labels for the next round."""
+    ranks = {key: i for i, key in enumerate(sorted(set(keys.values())))}
+    return {item: ranks[key] for item, key in keys.items()}
 
 
 def _size(node: BPMN.BPMNNode) -> tuple[float, float]:
