@@ -10,8 +10,9 @@ import pyarrow as pa
 
 from sc_improve.columns import ACTIVITY, CASE, RESOURCE
 from sc_improve.discovery.filters import AttributeFilter
-from sc_improve.log.categories import MAX_DISTINCT_SHARE, compact_text
+from sc_improve.log.categories import MAX_DISTINCT_SHARE, compact_text, repetitive_text_columns
 from sc_improve.log.event_log import STRING_DTYPE
+from sc_improve.log.mapping import ColumnMapping
 from sc_improve.log.read import read_log
 from sc_improve.performance.bottlenecks import find_bottlenecks
 
@@ -102,3 +103,37 @@ def test_categoricals_cost_less_memory_than_text(tmp_path):
     plant = log.frame["case:plant"]
     as_text = plant.astype(STRING_DTYPE)
     assert plant.memory_usage(deep=True) < as_text.memory_usage(deep=True) / 3
+
+
+def test_the_reader_encodes_the_repetitive_text_columns_of_the_sample():
+    sample = pa.table(
+        {
+            "order": [f"PO{i}" for i in range(100)],
+            "step": ["Create", "Approve"] * 50,
+            "when": ["2024-01-01T08:00:00"] * 100,
+            "plant": ["DE01", "US02", None, "DE01"] * 25,
+            "qty": [str(i % 3) for i in range(100)],
+            "document": [f"D{i}" for i in range(100)],
+            "empty": pa.nulls(100, pa.string()),
+        }
+    )
+    mapping = ColumnMapping(case=["order"], activity=["step"], timestamp=["when"])
+    assert repetitive_text_columns(sample, mapping) == ["plant"]
+    assert (
+        repetitive_text_columns(sample, ColumnMapping(case=["plant"], activity=["step"], timestamp=["when"]))
+        == []
+    )
+
+
+def test_a_column_that_only_repeats_in_the_sample_is_read_as_text(tmp_path):
+    """The first 5,000 rows decide the encoding; values further down must still all arrive."""
+    path = tmp_path / "log.csv"
+    rows = [
+        f"{i // 2},{'ab'[i % 2]},2024-01-01T08:00:00,{'same' if i < 6000 else f'n{i}'}" for i in range(40_000)
+    ]
+    path.write_text("case,activity,time,label\n" + "\n".join(rows) + "\n")
+    frame = read_log(path).frame
+    label = frame["label"]
+    assert label.dtype == STRING_DTYPE
+    expected = ["same" if row < 6000 else f"n{row}" for row in frame["@@source_row"].to_numpy() - 1]
+    assert label.tolist() == expected

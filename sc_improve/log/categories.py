@@ -14,12 +14,18 @@ codes of their own (:class:`~sc_improve.log.event_log.LogCodes`) and pm4py reads
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sc_improve.log.arrowtools import is_text
 from sc_improve.log.event_log import sorted_codes
+
+if TYPE_CHECKING:
+    from sc_improve.log.mapping import ColumnMapping
 
 MAX_DISTINCT_SHARE = 0.5
 """A text column becomes categorical when its distinct values are at most this share of
@@ -49,3 +55,33 @@ def category_codes(series: pd.Series) -> np.ndarray | None:
     if isinstance(series.dtype, pd.CategoricalDtype):
         return series.cat.codes.to_numpy()
     return None
+
+
+def repetitive_text_columns(sample: pa.Table, mapping: ColumnMapping) -> list[str]:
+    """Attribute columns whose sample is text with few distinct values, for a reader to dictionary-encode.
+
+    These are the columns that will become categoricals; reading them encoded spares
+    building millions of strings only to hash them afterwards. A column that turns out
+    to have many values further down still works: :func:`compact_text` then declines
+    it and it is decoded to text. Columns whose sample is all numbers are left to the
+    number typing.
+    """
+    roles = set(mapping.role_columns())
+    wanted = mapping.attributes if mapping.attributes is not None else sample.column_names
+    chosen = []
+    for name in wanted:
+        column = sample.column(name)
+        present = len(column) - column.null_count
+        if name in roles or present == 0 or not is_text(column) or _all_numbers(column):
+            continue
+        if pc.count_distinct(column).as_py() <= MAX_DISTINCT_SHARE * present:
+            chosen.append(name)
+    return chosen
+
+
+def _all_numbers(column: pa.ChunkedArray) -> bool:
+    try:
+        pc.cast(column, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True

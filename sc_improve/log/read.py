@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from sc_improve.errors import LogImportError
 from sc_improve.log.build import apply_mapping, check_mapping
+from sc_improve.log.categories import repetitive_text_columns
 from sc_improve.log.event_log import EventLog
 from sc_improve.log.mapping import ColumnMapping, MappingSuggestion, apply_overrides
 from sc_improve.log.readers.csv_reader import read_csv_table
@@ -285,6 +286,7 @@ def _read_text(
             dialect=dialect,
             columns=chosen.columns() if chosen.attributes is not None else None,
             iso_times=_iso_time_columns(head.table, chosen),
+            dictionary_columns=repetitive_text_columns(head.table, chosen),
             progress=progress,
         )
     return _RawTable(text.table, 1, text.notes, True, text.dialect.decimal_comma), suggestion

@@ -60,6 +60,7 @@ def read_csv_table(
     columns: list[str] | None = None,
     max_rows: int | None = None,
     iso_times: Sequence[str] = (),
+    dictionary_columns: Sequence[str] = (),
     progress: ProgressCallback | None = None,
 ) -> CsvTable:
     """Read a delimited file into an Arrow table of text columns.
@@ -71,7 +72,9 @@ def read_csv_table(
     spares building their text and parsing it again. Arrow's parser is the one an
     ISO 8601 cast uses, so the instants are the same; if any value does not parse
     (a typo, padding, an offset), the file is read again with those columns as text,
-    for the caller to parse and to report the rows that fail.
+    for the caller to parse and to report the rows that fail. ``dictionary_columns`` are
+    read dictionary-encoded on the reading threads (text columns the caller expects to
+    repeat a few values), so their text is never built row by row.
 
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "log.csv")
@@ -83,7 +86,7 @@ def read_csv_table(
     notes = [f"Read {Path(path).name} as {dialect.describe()}."]
     report = _never_backwards(ensure_progress(progress))
     try:
-        table = _read_typed(path, dialect, columns, max_rows, iso_times, report)
+        table = _read_typed(path, dialect, columns, max_rows, iso_times, dictionary_columns, report)
     except (pa.ArrowException, OSError) as error:
         if "invalid UTF8" not in str(error) or dialect.encoding not in ("utf-8", "utf-8-sig"):
             raise _explain(path, dialect, error) from error
@@ -93,7 +96,7 @@ def read_csv_table(
             "first megabyte, so it was read as Windows-1252."
         ]
         try:
-            table = _read_typed(path, dialect, columns, max_rows, iso_times, report)
+            table = _read_typed(path, dialect, columns, max_rows, iso_times, dictionary_columns, report)
         except (pa.ArrowException, OSError) as second:
             raise _explain(path, dialect, second) from second
     if table.num_rows == 0:
@@ -111,18 +114,20 @@ def _read_typed(
     columns: list[str] | None,
     max_rows: int | None,
     iso_times: Sequence[str],
+    dictionary_columns: Sequence[str],
     report: ProgressCallback,
 ) -> pa.Table:
-    """The table with ``iso_times`` parsed, or all text when one of their values is not plain ISO 8601."""
+    """The table with ``iso_times`` parsed, or as text when one of their values is not plain ISO 8601."""
+    encoded = {name: pa.dictionary(pa.int32(), pa.string()) for name in dictionary_columns}
     if not iso_times:
-        return _read(path, dialect, columns, max_rows, {}, report)
+        return _read(path, dialect, columns, max_rows, encoded, report)
     times = {name: pa.timestamp("ns") for name in iso_times}
     try:
-        return _read(path, dialect, columns, max_rows, times, report)
+        return _read(path, dialect, columns, max_rows, {**encoded, **times}, report)
     except pa.ArrowInvalid as error:
         if "conversion error to timestamp" not in str(error):
             raise
-    return _read(path, dialect, columns, max_rows, {}, report)
+    return _read(path, dialect, columns, max_rows, encoded, report)
 
 
 def _never_backwards(report: ProgressCallback) -> ProgressCallback:
