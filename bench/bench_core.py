@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_core.py                 # 100k, 1M and 5M events
     .venv/bin/python bench/bench_core.py --sizes 100k 1m # a subset
     .venv/bin/python bench/bench_core.py --xes 1m        # also the XES import comparison
+    .venv/bin/python bench/bench_core.py --sizes 1m --baseline HEAD~3   # also our path at another commit
 
 For every size a seeded P2P log is generated once into bench/data/ (CSV, and XES for
 --xes). Each measured path then runs in a fresh Python process so that its peak memory
@@ -15,16 +16,23 @@ from opening the file to having the results in memory:
 
 Each path runs --repeat times (default 3) and the best time is reported, as is usual for
 throughput benchmarks on a shared machine. The table prints both times, the ratio
-pm4py/ours and both peak memories.
+pm4py/ours and both peak memories. With --baseline REV our path also runs with the code
+of that git revision (checked out into a temporary worktree and put first on the
+import path), alternating with the current code, so a change is measured against its
+predecessor in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -96,17 +104,57 @@ def ensure_log(events: int, suffix: str) -> Path:
     return path
 
 
-def measure(script: str, *args: str, repeat: int) -> dict[str, float]:
-    """Best of ``repeat`` fresh-process runs of ``script``; peak memory of the best run."""
-    runs = []
-    for _ in range(repeat):
-        done = subprocess.run(
-            [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=ROOT, check=False
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"benchmark run failed:\n{done.stderr[-2000:]}")
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+def measure(script: str, *args: str, repeat: int, code: Path | None = None) -> dict[str, float]:
+    """Best of ``repeat`` fresh-process runs of ``script``; peak memory of the best run.
+
+    ``code``: a checkout whose packages are imported instead of the current ones.
+    """
+    runs = [_run(script, args, code) for _ in range(repeat)]
     return min(runs, key=lambda run: run["seconds"])
+
+
+def measure_pair(script: str, *args: str, repeat: int, baseline: Path) -> tuple[dict, dict]:
+    """Best runs of the current code and of ``baseline``, alternating, so drift hits both alike."""
+    current, before = [], []
+    for _ in range(repeat):
+        before.append(_run(script, args, baseline))
+        current.append(_run(script, args, None))
+    best = min(current, key=lambda run: run["seconds"]), min(before, key=lambda run: run["seconds"])
+    return best
+
+
+def _run(script: str, args: tuple[str, ...], code: Path | None) -> dict[str, float]:
+    environment = dict(os.environ)
+    if code is not None:
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), environment.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env=environment,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark run failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@contextmanager
+def checkout(revision: str | None) -> Iterator[Path | None]:
+    """A temporary git worktree of ``revision`` (None: nothing), removed afterwards."""
+    if revision is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="sc-improve-baseline-") as scratch:
+        target = Path(scratch) / "code"
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", "-q", str(target), revision], cwd=ROOT, check=True
+        )
+        try:
+            yield target
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(target)], cwd=ROOT, check=False)
 
 
 def print_row(size: str, ours: dict[str, float], theirs: dict[str, float]) -> None:
@@ -132,15 +180,27 @@ def main() -> int:
     parser.add_argument("--sizes", nargs="*", default=list(SIZES), choices=list(SIZES))
     parser.add_argument("--xes", nargs="*", default=[], choices=list(SIZES))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also time our path with the code of this git revision"
+    )
     args = parser.parse_args()
 
     print(f"# sc-improve core benchmark, {date.today()}, {machine()}")
     print(f"{'events':>8} | {'ours s':>7} | {'pm4py s':>7} | {'ratio':>6} | {'ours MB':>8} | {'pm4py MB':>8}")
-    for size in args.sizes:
-        csv = ensure_log(SIZES[size], ".csv")
-        print_row(
-            size, measure(OURS, str(csv), repeat=args.repeat), measure(PM4PY, str(csv), repeat=args.repeat)
-        )
+    with checkout(args.baseline) as baseline:
+        for size in args.sizes:
+            csv = ensure_log(SIZES[size], ".csv")
+            if baseline is None:
+                ours = measure(OURS, str(csv), repeat=args.repeat)
+            else:
+                ours, before = measure_pair(OURS, str(csv), repeat=args.repeat, baseline=baseline)
+            print_row(size, ours, measure(PM4PY, str(csv), repeat=args.repeat))
+            if baseline is not None:
+                print(
+                    f"{'':>8}   at {args.baseline}: {before['seconds']:.2f} s, {before['peak_mb']:.0f} MB "
+                    f"(now {ours['seconds'] / before['seconds']:.0%} of its time)",
+                    flush=True,
+                )
     if args.xes:
         print("\n# XES import (start/complete pairs, so 2 XES events per instance): ours vs pm4py with r4pm")
         print(
