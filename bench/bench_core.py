@@ -104,26 +104,26 @@ def ensure_log(events: int, suffix: str) -> Path:
     return path
 
 
-def measure(script: str, *args: str, repeat: int, code: Path | None = None) -> dict[str, float]:
-    """Best of ``repeat`` fresh-process runs of ``script``; peak memory of the best run.
-
-    ``code``: a checkout whose packages are imported instead of the current ones.
-    """
-    runs = [_run(script, args, code) for _ in range(repeat)]
-    return min(runs, key=lambda run: run["seconds"])
+def measure(script: str, *args: str, repeat: int) -> dict[str, float]:
+    """Best of ``repeat`` fresh-process runs of ``script``; peak memory of the best run."""
+    return _best([_run(script, args, None) for _ in range(repeat)])
 
 
 def measure_pair(script: str, *args: str, repeat: int, baseline: Path) -> tuple[dict, dict]:
-    """Best runs of the current code and of ``baseline``, alternating, so drift hits both alike."""
+    """Best runs of the current code and of ``baseline``'s, alternating, so drift hits both alike."""
     current, before = [], []
     for _ in range(repeat):
         before.append(_run(script, args, baseline))
         current.append(_run(script, args, None))
-    best = min(current, key=lambda run: run["seconds"]), min(before, key=lambda run: run["seconds"])
-    return best
+    return _best(current), _best(before)
+
+
+def _best(runs: list[dict[str, float]]) -> dict[str, float]:
+    return min(runs, key=lambda run: run["seconds"])
 
 
 def _run(script: str, args: tuple[str, ...], code: Path | None) -> dict[str, float]:
+    """One fresh-process run; ``code``: a checkout whose packages are imported instead of ours."""
     environment = dict(os.environ)
     if code is not None:
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), environment.get("PYTHONPATH")]))

@@ -49,21 +49,26 @@ def stable_bpmn(data: bytes, nodes: Sequence[BPMN.BPMNNode], flows: Sequence[BPM
                 element.set(attribute, rename(element.get(attribute)))
         if etree.QName(element).localname in ("incoming", "outgoing") and element.text:
             element.text = rename(element.text.strip())
-    last = len(position)
     for parent in list(root.iter(etree.Element)):  # listed first: sorting moves elements
-        # A process's flow elements may come in any order; elsewhere the schema fixes the
-        # order of the kinds (incoming before outgoing, process before diagram), so only
-        # elements of one kind are sorted among themselves.
-        any_order = etree.QName(parent).localname == "process"
-        kinds = {child.tag: i for i, child in reversed(list(enumerate(parent)))}
-
-        def order(element: etree._Element, any_order: bool = any_order, kinds: dict = kinds) -> tuple:
-            reference = element.get("bpmnElement") or element.get("id") or element.text or ""
-            kind = 0 if any_order else kinds[element.tag]
-            return kind, position.get(reference.removesuffix(_GUI), last), reference
-
-        _sort_children(parent, order)
+        _sort_children(parent, _bpmn_child_key(parent, position))
     return _serialise(root)
+
+
+def _bpmn_child_key(
+    parent: etree._Element, position: dict[str, int]
+) -> Callable[[etree._Element], tuple[object, ...]]:
+    """Children in numbering order. A process's flow elements may come in any order;
+    elsewhere the schema fixes the order of the kinds (incoming before outgoing, process
+    before diagram), so children are only sorted among those of their own kind."""
+    any_order = etree.QName(parent).localname == "process"
+    first_of_kind = {} if any_order else {child.tag: i for i, child in reversed(list(enumerate(parent)))}
+    last = len(position)
+
+    def key(element: etree._Element) -> tuple[object, ...]:
+        reference = element.get("bpmnElement") or element.get("id") or element.text or ""
+        return first_of_kind.get(element.tag, 0), position.get(reference.removesuffix(_GUI), last), reference
+
+    return key
 
 
 def stable_pnml(data: bytes) -> bytes:

@@ -7,12 +7,12 @@ would load numpy and pandas for that.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from sc_improve.errors import OptionError
 
 Kind = Literal["p2p", "o2c", "production"]
-KINDS: tuple[str, ...] = ("p2p", "o2c", "production")
+KINDS: tuple[str, ...] = get_args(Kind)
 FORMATS = (".csv", ".csv.gz", ".parquet", ".xes", ".xes.gz")
 
 
